@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './teardown-stack.js';
+export * from './abort.js';
