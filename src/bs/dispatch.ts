@@ -1,0 +1,149 @@
+// Fan-out of one MoE layer: groups the policy's (token, expert) slots by device, sends each device the
+// hidden states of its tokens once, waits for every answer, and sums them into one n×H result.
+// Called by bs/forward.ts. Channels are transport DeviceClients or the in-process local channel.
+import { NO_EXPERT_SLOT, type PolicyDecision } from '../policy/index.js';
+
+// What a device is asked to do (structurally transport's RunRequest).
+export interface DeviceRunRequest {
+  layer: number;
+  hidden: number;
+  rows: number;
+  k: number;
+  states: Float32Array;
+  experts: Uint16Array;
+  weights: Float32Array;
+}
+
+// Timestamps (performance.now() ms) and sizes of one request, as transport records them.
+export interface DeviceRunTiming {
+  sendStartMs: number;
+  downlinkDoneMs: number;
+  resultReceivedMs: number;
+  deliveredMs: number;
+  deviceComputeMs: number;
+  downlinkBytes: number;
+  uplinkBytes: number;
+}
+
+// One device as the BS talks to it.
+export interface DeviceChannel {
+  readonly name: string;
+  run(
+    request: DeviceRunRequest,
+    options: { deadlineMs: number; signal?: AbortSignal },
+  ): Promise<{ output: Float32Array; timing: DeviceRunTiming }>;
+}
+
+// Per device and layer: what crossed the links and where its time went (ms, relative to fan-out start).
+export interface DeviceLayerRecord {
+  device: string;
+  rows: number;
+  expertRuns: number;
+  downlinkBytes: number;
+  uplinkBytes: number;
+  downlinkMs: number;
+  deviceComputeMs: number;
+  uplinkMs: number;
+  otherMs: number;
+  finishMs: number;
+}
+
+export interface LayerDispatch {
+  combined: Float32Array; // n×H, Σ weight · expert(x) over all kept slots
+  devices: DeviceLayerRecord[];
+  wallMs: number;
+}
+
+interface DevicePlan {
+  device: number;
+  tokens: number[];
+  request: DeviceRunRequest;
+  expertRuns: number;
+}
+
+// Builds one request per device that has at least one slot in `decision`.
+export function planLayerRequests(layer: number, states: Float32Array, hidden: number, decision: PolicyDecision, deviceCount: number): DevicePlan[] {
+  const { k, experts, weights, slotDevice } = decision;
+  const tokens = states.length / hidden;
+  const slotsByDevice: number[][] = Array.from({ length: deviceCount }, () => []);
+  for (let slot = 0; slot < tokens * k; slot++) {
+    if (experts[slot] === NO_EXPERT_SLOT) continue;
+    const device = slotDevice[slot]!;
+    if (device >= 0) slotsByDevice[device]!.push(slot);
+  }
+  const plans: DevicePlan[] = [];
+  slotsByDevice.forEach((slots, device) => {
+    if (slots.length === 0) return;
+    const rowOf = new Map<number, number[]>(); // token → its slots on this device
+    for (const slot of slots) {
+      const token = Math.floor(slot / k);
+      const list = rowOf.get(token);
+      if (list === undefined) rowOf.set(token, [slot]);
+      else list.push(slot);
+    }
+    const deviceTokens = [...rowOf.keys()];
+    const deviceK = Math.max(...[...rowOf.values()].map((list) => list.length));
+    const rows = deviceTokens.length;
+    const request: DeviceRunRequest = {
+      layer,
+      hidden,
+      rows,
+      k: deviceK,
+      states: new Float32Array(rows * hidden),
+      experts: new Uint16Array(rows * deviceK).fill(NO_EXPERT_SLOT),
+      weights: new Float32Array(rows * deviceK),
+    };
+    const distinctExperts = new Set<number>();
+    deviceTokens.forEach((token, row) => {
+      request.states.set(states.subarray(token * hidden, (token + 1) * hidden), row * hidden);
+      rowOf.get(token)!.forEach((slot, j) => {
+        request.experts[row * deviceK + j] = experts[slot]!;
+        request.weights[row * deviceK + j] = weights[slot]!;
+        distinctExperts.add(experts[slot]!);
+      });
+    });
+    plans.push({ device, tokens: deviceTokens, request, expertRuns: distinctExperts.size });
+  });
+  return plans;
+}
+
+// Sends every device its rows in parallel and combines the answers; rejects as soon as one device fails.
+export async function dispatchLayer(
+  channels: readonly DeviceChannel[],
+  layer: number,
+  states: Float32Array,
+  hidden: number,
+  decision: PolicyDecision,
+  options: { deadlineMs: number; signal?: AbortSignal },
+): Promise<LayerDispatch> {
+  const plans = planLayerRequests(layer, states, hidden, decision, channels.length);
+  const startMs = performance.now();
+  const replies = await Promise.all(plans.map((plan) => channels[plan.device]!.run(plan.request, options)));
+  const wallMs = performance.now() - startMs;
+  const combined = new Float32Array(states.length);
+  const devices: DeviceLayerRecord[] = [];
+  plans.forEach((plan, i) => {
+    const { output, timing } = replies[i]!;
+    plan.tokens.forEach((token, row) => {
+      const base = token * hidden;
+      const from = row * hidden;
+      for (let h = 0; h < hidden; h++) combined[base + h]! += output[from + h]!;
+    });
+    const downlinkMs = timing.downlinkDoneMs - timing.sendStartMs;
+    const uplinkMs = timing.deliveredMs - timing.resultReceivedMs;
+    const finishMs = timing.deliveredMs - startMs;
+    devices.push({
+      device: channels[plan.device]!.name,
+      rows: plan.request.rows,
+      expertRuns: plan.expertRuns,
+      downlinkBytes: timing.downlinkBytes,
+      uplinkBytes: timing.uplinkBytes,
+      downlinkMs,
+      deviceComputeMs: timing.deviceComputeMs,
+      uplinkMs,
+      otherMs: Math.max(0, finishMs - downlinkMs - timing.deviceComputeMs - uplinkMs),
+      finishMs,
+    });
+  });
+  return { combined, devices, wallMs };
+}

@@ -1,0 +1,166 @@
+// The BS forward pass, top to bottom: embed → per layer (attention → router → policy → fan-out →
+// combine) → head. Each step is one imported call; timing is kept per step so every item's latency
+// splits into bs_compute / downlink / device_compute / uplink / other along the critical path.
+// Called by bench (scoring) and by tests against golden.json.
+import type { BsGraphs } from '../model/index.js';
+import { NO_EXPERT_SLOT, softmaxRows, type DeviceEstimate, type Policy } from '../policy/index.js';
+import { dispatchLayer, type DeviceChannel, type DeviceLayerRecord } from './dispatch.js';
+import { emptyTiming, type LatencyBreakdown } from './timing.js';
+
+// Everything the forward pass needs besides the tokens; built once per run.
+export interface ForwardSetup {
+  graphs: BsGraphs;
+  policy: Policy;
+  devices: readonly DeviceEstimate[]; // aligned with channels
+  channels: readonly DeviceChannel[];
+  expertDevices: readonly (readonly (readonly number[])[])[]; // [layer][expert] → device indices
+  deadlineMs: number;
+  random: () => number;
+}
+
+// One MoE layer of one forward pass, as the per-layer log records it.
+export interface LayerRecord {
+  layer: number;
+  tokens: number;
+  keptSlots: number;
+  droppedSlots: number;
+  wallMs: number;
+  criticalDevice: string | null;
+  devices: DeviceLayerRecord[];
+}
+
+export interface ForwardResult {
+  logits: Float32Array; // B×T×V
+  dims: readonly [number, number, number];
+  lengths: readonly number[];
+  timing: LatencyBreakdown;
+  layers: LayerRecord[];
+  experts: { used: number; dropped: number };
+}
+
+// Runs a batch of token sequences (right-padded into one batch) through the split model.
+export async function forwardSequences(setup: ForwardSetup, sequences: readonly (readonly number[])[], signal?: AbortSignal): Promise<ForwardResult> {
+  const startMs = performance.now();
+  const { graphs } = setup;
+  const arch = graphs.arch;
+  const hidden = arch.hiddenSize;
+  const batch = sequences.length;
+  const width = Math.max(...sequences.map((sequence) => sequence.length));
+  const timing = emptyTiming();
+  const bs = async <T>(step: () => Promise<T> | T): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await step();
+    } finally {
+      timing.bsComputeMs += performance.now() - t0;
+    }
+  };
+
+  const { inputIds, attentionMask, positionIds, realPositions } = await bs(() => buildBatch(sequences, width, arch.padTokenId ?? 0));
+  const dims2 = [batch, width] as const;
+  const embedded = await bs(() => graphs.embed.run({ input_ids: { type: 'int64', data: inputIds, dims: dims2 } }));
+  let hiddenStates = embedded['hidden']!.data;
+  const emptyPast = new Float32Array(0);
+  const pastDims = [batch, arch.numKeyValueHeads, 0, arch.headDim] as const;
+  const layers: LayerRecord[] = [];
+  let used = 0;
+
+  for (let layer = 0; layer < arch.numLayers; layer++) {
+    signal?.throwIfAborted();
+    const attention = await bs(() =>
+      graphs.attention[layer]!.run({
+        hidden: { type: 'float32', data: hiddenStates, dims: [batch, width, hidden] },
+        attention_mask: { type: 'int64', data: attentionMask, dims: dims2 },
+        position_ids: { type: 'int64', data: positionIds, dims: dims2 },
+        past_key: { type: 'float32', data: emptyPast, dims: pastDims },
+        past_value: { type: 'float32', data: emptyPast, dims: pastDims },
+      }),
+    );
+    const residual = attention['residual']!.data;
+    const normed = await bs(() => gatherRows(attention['normed']!.data, realPositions, hidden));
+    const routed = await bs(() => graphs.router[layer]!.run({ normed: { type: 'float32', data: normed, dims: [realPositions.length, hidden] } }));
+    const decision = await bs(() =>
+      setup.policy({
+        layer,
+        tokens: realPositions.length,
+        numExperts: arch.numExperts,
+        topK: arch.topK,
+        normalizeTopK: arch.routerNormalizeTopK,
+        gateProbs: softmaxRows(routed['router_logits']!.data, realPositions.length, arch.numExperts),
+        hiddenSize: hidden,
+        bytesPerValue: 4,
+        devices: setup.devices,
+        expertDevices: setup.expertDevices[layer]!,
+        random: setup.random,
+      }),
+    );
+    const kept = decision.experts.reduce((count, expert) => count + (expert === NO_EXPERT_SLOT ? 0 : 1), 0);
+    used += kept;
+    const fanOut = await dispatchLayer(setup.channels, layer, normed, hidden, decision, { deadlineMs: setup.deadlineMs, signal });
+    await bs(() => scatterAdd(residual, fanOut.combined, realPositions, hidden));
+    hiddenStates = residual;
+    const critical = fanOut.devices.reduce<DeviceLayerRecord | null>((a, b) => (a === null || b.finishMs > a.finishMs ? b : a), null);
+    if (critical !== null) {
+      timing.downlinkMs += critical.downlinkMs;
+      timing.deviceComputeMs += critical.deviceComputeMs;
+      timing.uplinkMs += critical.uplinkMs;
+    }
+    layers.push({
+      layer,
+      tokens: realPositions.length,
+      keptSlots: kept,
+      droppedSlots: realPositions.length * arch.topK - kept,
+      wallMs: fanOut.wallMs,
+      criticalDevice: critical?.device ?? null,
+      devices: fanOut.devices,
+    });
+  }
+
+  const head = await bs(() => graphs.head.run({ hidden: { type: 'float32', data: hiddenStates, dims: [batch, width, hidden] } }));
+  timing.totalMs = performance.now() - startMs;
+  timing.otherMs = Math.max(0, timing.totalMs - timing.bsComputeMs - timing.downlinkMs - timing.deviceComputeMs - timing.uplinkMs);
+  return {
+    logits: head['logits']!.data,
+    dims: [batch, width, arch.vocabSize],
+    lengths: sequences.map((sequence) => sequence.length),
+    timing,
+    layers,
+    experts: { used, dropped: realPositions.length * arch.topK * arch.numLayers - used },
+  };
+}
+
+// Right-pads the sequences into int64 tensors; realPositions lists the flat index of every real token.
+function buildBatch(sequences: readonly (readonly number[])[], width: number, padTokenId: number) {
+  const batch = sequences.length;
+  const inputIds = new BigInt64Array(batch * width).fill(BigInt(padTokenId));
+  const attentionMask = new BigInt64Array(batch * width);
+  const positionIds = new BigInt64Array(batch * width);
+  const realPositions: number[] = [];
+  sequences.forEach((sequence, b) => {
+    for (let t = 0; t < width; t++) {
+      positionIds[b * width + t] = BigInt(t);
+      if (t < sequence.length) {
+        inputIds[b * width + t] = BigInt(sequence[t]!);
+        attentionMask[b * width + t] = 1n;
+        realPositions.push(b * width + t);
+      }
+    }
+  });
+  return { inputIds, attentionMask, positionIds, realPositions };
+}
+
+// Copies the rows at `positions` of a [*, hidden] tensor into a dense n×hidden array.
+function gatherRows(source: Float32Array, positions: readonly number[], hidden: number): Float32Array {
+  const rows = new Float32Array(positions.length * hidden);
+  positions.forEach((position, i) => rows.set(source.subarray(position * hidden, (position + 1) * hidden), i * hidden));
+  return rows;
+}
+
+// target[position] += rows[i] for every real position.
+function scatterAdd(target: Float32Array, rows: Float32Array, positions: readonly number[], hidden: number): void {
+  positions.forEach((position, i) => {
+    const base = position * hidden;
+    const from = i * hidden;
+    for (let h = 0; h < hidden; h++) target[base + h]! += rows[from + h]!;
+  });
+}
