@@ -1,0 +1,93 @@
+// Turns a stream of socket chunks into whole decoded frames. This is the hot path of every RUN and
+// RESULT: a frame that lies inside one chunk is decoded in place (zero-copy subarray), a frame that
+// spans chunks is copied once into a buffer of exactly its size, allocated only after its header
+// passed the limits. No sockets or timers here; client.ts and agent/server.ts feed it `data` chunks.
+import { HEADER_BYTES, decodeHeader, type FrameHeader, type FrameLimits } from './frame-header.js';
+import { decodeFrame, type Frame } from './frame.js';
+
+// A decoded frame with its size on the wire (header + payload), for byte accounting and shaping.
+export interface ReceivedFrame {
+  frame: Frame;
+  wireBytes: number;
+}
+
+// Accumulates chunks; `push` returns the frames completed by this chunk (in order) or throws ProtocolError.
+export class FrameReader {
+  readonly #limits: FrameLimits;
+  readonly #headerBytes = Buffer.alloc(HEADER_BYTES);
+  #headerFill = 0;
+  #header: FrameHeader | undefined;
+  #assembly: Buffer | undefined; // payload being filled across chunks
+  #assemblyFill = 0;
+  #failed = false;
+
+  constructor(limits: FrameLimits) {
+    this.#limits = limits;
+  }
+
+  // Bytes held for a frame not yet complete.
+  get bufferedBytes(): number {
+    return this.#headerFill + this.#assemblyFill;
+  }
+
+  push(chunk: Buffer): ReceivedFrame[] {
+    if (this.#failed) return [];
+    const frames: ReceivedFrame[] = [];
+    try {
+      let at = 0;
+      while (at < chunk.length) {
+        if (this.#header === undefined) {
+          if (this.#headerFill === 0 && chunk.length - at >= HEADER_BYTES) {
+            // Fast path: the whole header is in this chunk.
+            const header = decodeHeader(chunk, at, this.#limits);
+            at += HEADER_BYTES;
+            if (chunk.length - at >= header.payloadLength) {
+              const payload = chunk.subarray(at, at + header.payloadLength);
+              at += header.payloadLength;
+              frames.push({ frame: decodeFrame(header, payload, this.#limits), wireBytes: HEADER_BYTES + header.payloadLength });
+              continue;
+            }
+            this.#startAssembly(header);
+          } else {
+            const take = Math.min(HEADER_BYTES - this.#headerFill, chunk.length - at);
+            chunk.copy(this.#headerBytes, this.#headerFill, at, at + take);
+            this.#headerFill += take;
+            at += take;
+            if (this.#headerFill < HEADER_BYTES) break;
+            this.#headerFill = 0;
+            const header = decodeHeader(this.#headerBytes, 0, this.#limits);
+            if (header.payloadLength === 0) {
+              frames.push({ frame: decodeFrame(header, Buffer.alloc(0), this.#limits), wireBytes: HEADER_BYTES });
+              continue;
+            }
+            this.#startAssembly(header);
+          }
+        }
+        const header = this.#header!;
+        const assembly = this.#assembly!;
+        const take = Math.min(header.payloadLength - this.#assemblyFill, chunk.length - at);
+        chunk.copy(assembly, this.#assemblyFill, at, at + take);
+        this.#assemblyFill += take;
+        at += take;
+        if (this.#assemblyFill === header.payloadLength) {
+          this.#header = undefined;
+          this.#assembly = undefined;
+          this.#assemblyFill = 0;
+          frames.push({ frame: decodeFrame(header, assembly, this.#limits), wireBytes: HEADER_BYTES + header.payloadLength });
+        }
+      }
+    } catch (error) {
+      // After a bad frame the byte stream has no trustworthy boundary left: refuse everything after it.
+      this.#failed = true;
+      throw error;
+    }
+    return frames;
+  }
+
+  #startAssembly(header: FrameHeader): void {
+    this.#header = header;
+    // Fresh (not pooled) memory: offset 0 keeps Float32Array views of the payload aligned.
+    this.#assembly = Buffer.allocUnsafeSlow(header.payloadLength);
+    this.#assemblyFill = 0;
+  }
+}

@@ -1,0 +1,68 @@
+// FrameReader: whole frames out of arbitrary chunking, zero-copy when a frame lies in one aligned
+// chunk, correct copies when it does not, and rejection of a bad header before its payload arrives.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { FrameReader } from '../../src/transport/frame-reader.js';
+import { encodeFrame, type Frame, type RunFrame } from '../../src/transport/frame.js';
+import { resolveFrameLimits } from '../../src/transport/frame-header.js';
+import { ProtocolError } from '../../src/transport/errors.js';
+
+const limits = resolveFrameLimits();
+const run = (requestId: number, hidden: number): RunFrame => ({
+  type: 'run', requestId, layer: 1, dtype: 'fp32', rows: 2, hidden, k: 1, deadlineMs: 100,
+  states: Float32Array.from({ length: 2 * hidden }, (_, i) => i + requestId), weights: new Float32Array([0.5, 1]), experts: new Uint16Array([0, 1]),
+});
+const frames: Frame[] = [run(1, 3), { type: 'ping', requestId: 2 }, run(3, 1000), { type: 'error', requestId: 4, code: 'deadline', message: 'late' }, run(5, 1)];
+const stream = Buffer.concat(frames.map(encodeFrame));
+
+function summarize(frame: Frame): unknown {
+  return frame.type === 'run' ? { id: frame.requestId, states: Array.from(frame.states), experts: Array.from(frame.experts) } : frame;
+}
+
+test('frames come out whole and in order whatever the chunking', () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: stream.length }), { maxLength: 20 }), (cuts) => {
+      const points = [...new Set([0, ...cuts, stream.length])].sort((a, b) => a - b);
+      const reader = new FrameReader(limits);
+      const out: Frame[] = [];
+      for (let i = 0; i + 1 < points.length; i++) {
+        // Copy each chunk to a fresh buffer at an odd offset, like a pooled socket buffer might be.
+        const backing = Buffer.alloc(points[i + 1]! - points[i]! + 1);
+        stream.copy(backing, 1, points[i], points[i + 1]);
+        out.push(...reader.push(backing.subarray(1)).map((r) => r.frame));
+      }
+      assert.deepEqual(out.map(summarize), frames.map(summarize));
+      assert.equal(reader.bufferedBytes, 0);
+    }),
+  );
+});
+
+test('a frame inside one aligned chunk is decoded without copying its states', () => {
+  const bytes = encodeFrame(run(1, 64));
+  const chunk = Buffer.from(new ArrayBuffer(bytes.length));
+  bytes.copy(chunk);
+  const [received] = new FrameReader(limits).push(chunk);
+  assert.ok(received !== undefined && received.frame.type === 'run');
+  assert.equal(received.frame.states.buffer, chunk.buffer);
+  assert.equal(received.wireBytes, bytes.length);
+});
+
+test('byte-by-byte feeding yields the same frames', () => {
+  const reader = new FrameReader(limits);
+  const out: Frame[] = [];
+  for (const byte of stream) out.push(...reader.push(Buffer.from([byte])).map((r) => r.frame));
+  assert.deepEqual(out.map(summarize), frames.map(summarize));
+});
+
+test('an oversized header is rejected as soon as its 16 bytes arrive, and the reader then stays closed', () => {
+  const reader = new FrameReader(resolveFrameLimits({ maxPayloadBytes: 1024 }));
+  const bytes = encodeFrame(run(1, 1000));
+  assert.deepEqual(reader.push(bytes.subarray(0, 10)), []);
+  assert.throws(() => reader.push(bytes.subarray(10, 16)), (e: unknown) => e instanceof ProtocolError && e.reason === 'too-large');
+  assert.deepEqual(reader.push(encodeFrame({ type: 'ping', requestId: 1 })), []);
+});
+
+test('garbage is rejected with bad-magic', () => {
+  assert.throws(() => new FrameReader(limits).push(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')), (e: unknown) => e instanceof ProtocolError && e.reason === 'bad-magic');
+});
