@@ -1,0 +1,63 @@
+// The device-side process (`wdmoe agent`): loads only its experts from the bundle, serves the wire
+// protocol until aborted, then closes. Prints one JSON "ready" line when it listens (loopback and
+// deploy wait for it). Must not import bs, deploy, report, cli, ssh2 or ora (test/agent/imports.test.ts).
+import { EXIT_BAD_INPUT, WdmoeError } from '../core/index.js';
+import { loadExpertCompute } from '../model/index.js';
+import { startAgentServer } from './server.js';
+
+export interface AgentOptions {
+  readonly modelDir: string;
+  readonly device: string;
+  readonly experts: readonly string[] | 'all';
+  readonly host: string;
+  readonly port: number;
+  readonly token: string;
+  readonly intraOpThreads: number;
+}
+
+export interface AgentReady {
+  event: 'ready';
+  device: string;
+  host: string;
+  port: number;
+  pid: number;
+  experts: number;
+}
+
+// Runs the agent until `signal` aborts; calls `onReady` once it accepts connections.
+export async function runAgent(options: AgentOptions, context: { signal: AbortSignal; onReady: (ready: AgentReady) => void }): Promise<void> {
+  for (const key of options.experts === 'all' ? [] : options.experts) {
+    if (!/^\d+\.\d+$/.test(key)) {
+      throw new WdmoeError('agent-bad-experts', `device ${options.device}: expert "${key}" is not of the form layer.expert (e.g. 3.7)`, { exitCode: EXIT_BAD_INPUT });
+    }
+  }
+  const compute = await loadExpertCompute(options.modelDir, options.experts, { intraOpThreads: options.intraOpThreads });
+  try {
+    const server = await startAgentServer({
+      host: options.host,
+      port: options.port,
+      token: options.token,
+      device: options.device,
+      compute,
+      signal: context.signal,
+    }).catch((error: unknown) => {
+      const code = (error as NodeJS.ErrnoException).code ?? ((error as { cause?: NodeJS.ErrnoException }).cause?.code);
+      if (code === 'EADDRINUSE') {
+        throw new WdmoeError('port-in-use', `device ${options.device}: ${options.host}:${options.port} is already in use`, {
+          exitCode: EXIT_BAD_INPUT,
+          hint: 'stop what listens there (another agent? `wdmoe loopback down <testbed>`) or give this device another port',
+          cause: error,
+        });
+      }
+      throw error;
+    });
+    context.onReady({ event: 'ready', device: options.device, host: options.host, port: server.port, pid: process.pid, experts: compute.experts.length });
+    await new Promise<void>((resolve) => {
+      if (context.signal.aborted) resolve();
+      else context.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await server.close();
+  } finally {
+    await compute.release();
+  }
+}

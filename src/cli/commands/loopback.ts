@@ -1,0 +1,58 @@
+// `wdmoe loopback up|down <testbed>`: emulate the testbed's devices as local agent processes.
+import path from 'node:path';
+import { Command } from 'commander';
+import { loopbackDown, loopbackUp } from '../../loopback/index.js';
+import { type CommandContext, logLine, printResult } from '../context.js';
+import { requireTestbed } from '../testbed-arg.js';
+
+type Action = <A extends unknown[]>(run: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
+
+const STATE_DIR_HELP = 'where loopback state and agent logs live (default: .wdmoe in the current directory, or $WDMOE_STATE_DIR)';
+
+// The state directory from the flag, WDMOE_STATE_DIR, or ./.wdmoe.
+export function resolveStateDir(flag: string | undefined): string {
+  return path.resolve(flag ?? process.env['WDMOE_STATE_DIR'] ?? '.wdmoe');
+}
+
+export function registerLoopback(program: Command, context: CommandContext, action: Action): void {
+  const loopback = program.command('loopback').description('start or stop the testbed\'s devices as local agent processes (what CI uses)');
+  loopback
+    .command('up')
+    .description('start one agent per device on this machine and record their pids/ports')
+    .argument('<testbed>', 'testbed YAML file')
+    .option('--json', 'print {"devices":[{name,host,port,pid}]} as JSON')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .action(
+      action(async (file: string, flags: { json?: boolean; stateDir?: string }) => {
+        const testbed = await requireTestbed(file);
+        const result = await loopbackUp({
+          testbed,
+          stateDir: resolveStateDir(flags.stateDir),
+          signal: context.signal,
+          onEvent: (event) => logLine(`agent started: pid ${event.pid}, port ${event.port}`, event.device),
+        });
+        printResult(flags.json === true, { devices: result.devices }, () =>
+          [
+            result.alreadyUp ? `loopback already up for ${testbed.name}` : `loopback up for ${testbed.name}`,
+            ...result.devices.map((d) => `  ${d.name}  ${d.host}:${d.port}  pid ${d.pid}`),
+            `state: ${path.relative(process.cwd(), result.stateFile)}`,
+          ].join('\n'),
+        );
+      }),
+    );
+  loopback
+    .command('down')
+    .description('stop the agents that `loopback up` started for this testbed')
+    .argument('<testbed>', 'testbed YAML file')
+    .option('--json', 'print {"stopped":[names]} as JSON')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .action(
+      action(async (file: string, flags: { json?: boolean; stateDir?: string }) => {
+        const testbed = await requireTestbed(file);
+        const result = await loopbackDown({ testbed, stateDir: resolveStateDir(flags.stateDir) });
+        printResult(flags.json === true, { stopped: result.stopped }, () =>
+          result.stopped.length === 0 ? `no loopback agents were running for ${testbed.name}` : `stopped ${result.stopped.join(', ')}`,
+        );
+      }),
+    );
+}

@@ -1,0 +1,66 @@
+// The wdmoe command line: commander wiring only. Parses flags, calls one core function per command,
+// prints. The one place that renders errors, maps exit codes and handles SIGINT/SIGTERM
+// (first signal: abort and unwind; second: exit at once, children killed by execa's cleanup).
+import { Command } from 'commander';
+import { WdmoeError } from '../core/index.js';
+import { renderError } from './errors-render.js';
+import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes.js';
+import type { CommandContext } from './context.js';
+import { registerValidate } from './commands/validate.js';
+import { registerAgent } from './commands/agent.js';
+import { registerLoopback } from './commands/loopback.js';
+import { registerBench } from './commands/bench.js';
+import { registerReport } from './commands/report.js';
+
+const root = new AbortController();
+let signalled: NodeJS.Signals | undefined;
+
+function onSignal(name: NodeJS.Signals): void {
+  if (signalled !== undefined) process.exit(name === 'SIGINT' ? EXIT_CODES.sigint : EXIT_CODES.sigterm);
+  signalled = name;
+  root.abort(new WdmoeError('interrupted', `interrupted by ${name}`, { exitCode: name === 'SIGINT' ? EXIT_CODES.sigint : EXIT_CODES.sigterm, hint: 'results written so far are kept; rerun with --resume to carry on' }));
+}
+process.on('SIGINT', () => onSignal('SIGINT'));
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+const debug = process.argv.includes('--debug') || process.env['WDMOE_DEBUG'] === '1';
+const context: CommandContext = {
+  signal: root.signal,
+  debug,
+  stdoutIsTty: process.stdout.isTTY === true,
+  stderrIsTty: process.stderr.isTTY === true,
+};
+
+// Wraps a command action: errors are rendered here and only here.
+export function action<A extends unknown[]>(run: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await run(...args);
+      if (signalled !== undefined) process.exitCode = signalled === 'SIGINT' ? EXIT_CODES.sigint : EXIT_CODES.sigterm;
+    } catch (error) {
+      const interrupted = signalled !== undefined;
+      process.exitCode = renderError(interrupted && !(error instanceof WdmoeError) ? root.signal.reason : error, debug);
+      if (interrupted) process.exitCode = signalled === 'SIGINT' ? EXIT_CODES.sigint : EXIT_CODES.sigterm;
+    }
+  };
+}
+
+const program = new Command()
+  .name('wdmoe')
+  .description('Wireless distributed Mixture-of-Experts testbed: run an MoE model split between a base station and expert devices over shaped links, and report latency and accuracy.')
+  .version('0.1.0')
+  .option('--debug', 'show stack traces (also WDMOE_DEBUG=1)')
+  .showHelpAfterError('(run with --help for usage)')
+  .addHelpText('after', `\n${EXIT_CODES_HELP}\n\nQuick start:\n  wdmoe bench testbeds/loopback.yaml --limit 20\n  wdmoe report runs/<id>`)
+  .exitOverride((error) => {
+    // commander's own usage errors: exit 2 (0 for --help / --version).
+    process.exit(error.exitCode === 0 ? 0 : EXIT_CODES.badInput);
+  });
+
+registerValidate(program, context, action);
+registerBench(program, context, action);
+registerReport(program, context, action);
+registerLoopback(program, context, action);
+registerAgent(program, context, action);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,104 @@
+// Starts one `wdmoe agent` process per testbed device on this machine and waits until each has
+// loaded its experts and listens (it prints a JSON "ready" line to its log). Used by `loopback up`
+// (detached: agents outlive the command) and by bench (children, stopped with the run).
+import { mkdir, open, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+import { sleep, type TeardownStack } from '../core/index.js';
+import type { DeviceSpec, Testbed } from '../testbed/index.js';
+import { LoopbackError } from './errors.js';
+import { isOurAgent, type LoopbackAgentState } from './state.js';
+import { stopAgent } from './stop-agents.js';
+
+const BIN = fileURLToPath(new URL('../../bin/wdmoe', import.meta.url));
+const READY_POLL_MS = 50;
+
+export interface StartAgentsOptions {
+  testbed: Testbed;
+  logDir: string;
+  detached: boolean; // true for `loopback up`
+  readyTimeoutMs: number;
+  teardown: TeardownStack; // each started agent is registered here the moment it exists
+  signal?: AbortSignal;
+  onEvent?: (event: { kind: 'agent-started'; device: string; pid: number; port: number }) => void;
+}
+
+// The expert keys a device holds under the testbed's placement.
+export function expertsOfDevice(testbed: Testbed, device: string): string[] {
+  const keys: string[] = [];
+  for (const [key, devices] of testbed.placement) if (devices.includes(device as DeviceSpec['name'])) keys.push(key);
+  return keys;
+}
+
+// Starts every device's agent in parallel; on any failure the ones already started are stopped by the caller's teardown.
+export async function startAgents(options: StartAgentsOptions): Promise<LoopbackAgentState[]> {
+  await mkdir(options.logDir, { recursive: true });
+  return Promise.all(options.testbed.devices.map((device) => startAgent(device, options)));
+}
+
+async function startAgent(device: DeviceSpec, options: StartAgentsOptions): Promise<LoopbackAgentState> {
+  const { testbed } = options;
+  const log = path.join(options.logDir, `${device.name}.log`);
+  await (await open(log, 'w')).close();
+  const experts = expertsOfDevice(testbed, device.name);
+  const args = [BIN, 'agent', '--model', testbed.modelDir, '--device', device.name, '--experts', experts.join(','), '--host', device.host, '--port', String(device.port), '--threads', '1'];
+  const subprocess = execa(process.execPath, args, {
+    env: { WDMOE_TOKEN: testbed.auth.token },
+    extendEnv: true,
+    stdin: 'ignore',
+    stdout: { file: log, append: true },
+    stderr: { file: log, append: true },
+    detached: options.detached,
+    cleanup: !options.detached,
+    forceKillAfterDelay: 2000,
+    cancelSignal: options.detached ? undefined : options.signal,
+    reject: false,
+  });
+  const pid = subprocess.pid;
+  if (pid === undefined) throw new LoopbackError('agent-spawn', `device ${device.name}: could not start ${process.execPath} ${BIN}`, { device: device.name });
+  options.teardown.defer(`agent ${device.name} (pid ${pid})`, () => stopAgent({ name: device.name, pid }, 3000));
+  if (options.detached) subprocess.unref();
+  await waitForReady(device, log, subprocess, options.readyTimeoutMs, options.signal);
+  options.onEvent?.({ kind: 'agent-started', device: device.name, pid, port: device.port });
+  return { name: device.name, host: device.host, port: device.port, pid, log };
+}
+
+// Polls the agent's log for its ready line; fails fast with the agent's own error if it exits.
+async function waitForReady(device: DeviceSpec, log: string, subprocess: ResultPromise, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  let exited: { exitCode?: number; signal?: string } | undefined;
+  void subprocess.then((result) => {
+    exited = { exitCode: result.exitCode, signal: result.signal };
+  });
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    signal?.throwIfAborted();
+    const text = await readFile(log, 'utf8').catch(() => '');
+    if (text.split('\n').some((line) => line.startsWith('{"event":"ready"'))) return;
+    if (exited !== undefined) {
+      const reason = agentErrorLine(text) ?? `exited with ${exited.signal ?? `code ${exited.exitCode}`}`;
+      throw new LoopbackError('agent-start-failed', `device ${device.name}: agent on ${device.host}:${device.port} failed to start: ${reason}`, {
+        device: device.name,
+        hint: reason.includes('in use')
+          ? `free port ${device.port} (is 'wdmoe loopback up' still running for this testbed? then 'wdmoe loopback down <testbed>') or change the device's port in the testbed`
+          : `see the agent log: ${log}`,
+      });
+    }
+    await sleep(READY_POLL_MS, signal);
+  }
+  throw new LoopbackError('agent-start-timeout', `device ${device.name}: agent did not become ready within ${timeoutMs} ms`, {
+    device: device.name,
+    hint: `see the agent log: ${log}`,
+  });
+}
+
+// The agent's `error[code]: message` line from its log, if it printed one.
+function agentErrorLine(text: string): string | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith('error['));
+  return line?.replace(/^error\[[^\]]*\]:\s*/, '');
+}
+
+// True when every agent recorded in a state file is alive.
+export function areAgentsAlive(devices: readonly LoopbackAgentState[]): boolean {
+  return devices.length > 0 && devices.every((device) => isOurAgent(device.pid, device.name));
+}
