@@ -1,0 +1,147 @@
+// The testbed file as the user writes it (`TestbedFile`): one zod schema, the single source of truth
+// for keys, types, descriptions and defaults. Keys are snake_case as in the YAML.
+// Keys a device inherits (link, ssh, profile, port, agent_dir) are optional here and resolved in
+// normalise.ts (device → its link profile → `defaults` → built-in), so their "default" is stated in
+// the description. Called by load.ts; only testbed/ sees these types. Imports zod and units.ts only.
+import { z } from 'zod';
+import { parseDuration, parseLoss, parseRate, type UnitResult } from './units.js';
+
+// A key with a description and a default (changesets `rootKey`).
+function key<T extends z.ZodType>(schema: T, description: string, fallback: z.output<T>) {
+  return schema.default(fallback as never).describe(description);
+}
+
+function unitField<T>(parse: (value: unknown) => UnitResult<T>) {
+  return z.unknown().transform((value, context): T => {
+    const result = parse(value);
+    if (result.ok) return result.value;
+    context.issues.push({ code: 'custom', message: result.message, input: value });
+    return z.NEVER;
+  });
+}
+
+const rate = unitField(parseRate);
+const duration = unitField(parseDuration);
+const loss = unitField(parseLoss);
+
+const port = z
+  .number({ error: 'expected a TCP port number (1–65535)' })
+  .int({ error: 'expected a TCP port number (1–65535)' })
+  .min(1, { error: 'expected a TCP port number (1–65535)' })
+  .max(65535, { error: 'expected a TCP port number (1–65535)' });
+
+const text = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: `expected ${what}, not empty` });
+
+const DEVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const EXPERT_SPEC = /^(\*|[0-9]+)(\.(\*|[0-9]+))?$/;
+export const EXPERT_SPEC_FORMS = '"3" (expert 3 of every layer), "2.5" (layer 2, expert 5), "*.5", "2.*" or "*"';
+
+export const LinkDirectionSchema = z.strictObject({
+  rate: rate.optional().describe('rate like 20mbit (tc units; bps = bytes/s); default: inherited, else unlimited'),
+  delay: duration.optional().describe('one-way delay like 5ms; default: inherited, else 0ms'),
+  jitter: duration.optional().describe('delay jitter like 1ms; default: inherited, else 0ms'),
+  loss: loss.optional().describe('packet loss like 0.5% or 0.005; default: inherited, else 0'),
+});
+
+export const LinkSchema = z.strictObject({
+  profile: text('a link profile name (profiles/links/<name>.yaml)')
+    .optional()
+    .describe('link profile to start from, e.g. wifi-20mbit; default: none'),
+  uplink: LinkDirectionSchema.optional().describe('device → BS direction; overrides the profile'),
+  downlink: LinkDirectionSchema.optional().describe('BS → device direction; overrides the profile'),
+});
+
+export const SshSchema = z.strictObject({
+  user: text('an ssh user name').optional().describe('ssh user; default: defaults.ssh.user, else the local user'),
+  key: text('a private key path').optional().describe('private key path (relative to the YAML file, ~ allowed); default: ssh agent/default keys'),
+  port: port.optional().describe('ssh port; default: defaults.ssh.port, else 22'),
+});
+
+export const DeviceSchema = z.strictObject({
+  name: z
+    .string({ error: 'expected a device name' })
+    .regex(DEVICE_NAME, { error: 'expected a device name of letters, digits, ".", "_" or "-"' })
+    .describe('unique device name, e.g. jetson-0'),
+  host: text('a host name or IP address')
+    .optional()
+    .describe('address the BS connects to; default: 127.0.0.1 in loopback mode, required in ssh mode'),
+  port: port.optional().describe('agent TCP port; default: defaults.port (+ device index in loopback mode)'),
+  ssh: SshSchema.optional().describe('ssh login for deploy; default: defaults.ssh'),
+  profile: text('a device profile name (profiles/<name>.yaml)').optional().describe('device profile; default: defaults.profile'),
+  link: LinkSchema.optional().describe('this device\'s link; default: defaults.link'),
+  agent_dir: text('a directory').optional().describe('agent install directory on the device; default: defaults.agent_dir'),
+});
+
+export const DefaultsSchema = z.strictObject({
+  link: key(LinkSchema, 'link every device starts from', {}),
+  ssh: key(SshSchema, 'ssh login every device starts from', {}),
+  agent_dir: key(text('a directory'), 'agent install directory on the devices', '~/.wdmoe'),
+  profile: key(text('a device profile name'), 'device profile of devices that name none', 'this-host'),
+  port: key(port, 'agent TCP port of devices that name none (loopback adds the device index)', 47100),
+});
+
+export const AuthSchema = z
+  .strictObject({
+    token: text('a token string').optional().describe('shared token, inline'),
+    token_file: text('a file path').optional().describe('file holding the shared token (relative to the YAML file)'),
+  })
+  .superRefine((auth, context) => {
+    const count = Number(auth.token !== undefined) + Number(auth.token_file !== undefined);
+    if (count !== 1) {
+      context.issues.push({
+        code: 'custom',
+        input: auth,
+        message: `expected exactly one of auth.token or auth.token_file, got ${count === 0 ? 'neither' : 'both'}`,
+      });
+    }
+  });
+
+export const ExpertSpecSchema = z
+  .string({ error: `expected an expert like ${EXPERT_SPEC_FORMS}` })
+  .regex(EXPERT_SPEC, { error: `expected an expert like ${EXPERT_SPEC_FORMS}` });
+
+export const PlacementSchema = z.union(
+  [z.literal('round-robin'), z.record(z.string(), z.array(ExpertSpecSchema, { error: 'expected a list of experts' }))],
+  { error: `expected "round-robin" or a map of device name → list of experts (${EXPERT_SPEC_FORMS})` },
+);
+
+export const BsSchema = z.strictObject({
+  host: text('a host name or IP address').optional().describe('the BS address; default: 127.0.0.1 (loopback) or 0.0.0.0 (ssh)'),
+  bandwidth: key(rate, 'total BS bandwidth the policy shares among devices, e.g. 100mbit', null),
+});
+
+export const TimeoutsSchema = z.strictObject({
+  connect: key(duration, 'deadline to connect and authenticate to an agent', 5000),
+  request: key(duration, 'deadline for one RUN answer from a device', 30_000),
+});
+
+export const TestbedFileSchema = z.strictObject({
+  name: text('a testbed name').optional().describe('testbed name; default: the file name without .yaml'),
+  mode: key(z.enum(['loopback', 'ssh']), 'loopback: local agent processes; ssh: real devices reached over ssh', 'loopback'),
+  model: text('a model bundle directory')
+    .optional()
+    .describe('model bundle directory (relative to the YAML file); default: the bundled models/tiny-mixtral'),
+  auth: AuthSchema.describe('shared auth token: exactly one of token or token_file'),
+  shaping: key(
+    z.enum(['userspace', 'tc', 'auto']),
+    'link shaping: userspace (no root), tc, or auto (tc when root and available, else userspace)',
+    'userspace',
+  ),
+  bs: key(BsSchema, 'the base station', { bandwidth: null }),
+  defaults: key(DefaultsSchema, 'settings every device inherits', {
+    link: {}, ssh: {}, agent_dir: '~/.wdmoe', profile: 'this-host', port: 47100,
+  }),
+  devices: z
+    .array(DeviceSchema, { error: 'expected a list of devices' })
+    .min(1, { error: 'expected at least one device' })
+    .describe('the expert devices'),
+  placement: key(PlacementSchema, 'which device holds which expert; round-robin: expert e of every layer on device e mod D', 'round-robin'),
+  timeouts: key(TimeoutsSchema, 'network deadlines', { connect: 5000, request: 30_000 }),
+});
+
+// What the user wrote (before defaults and unit parsing).
+export type TestbedFile = z.input<typeof TestbedFileSchema>;
+// The same after schema parsing: units parsed, schema defaults filled, inheritance not yet resolved.
+export type ParsedTestbedFile = z.output<typeof TestbedFileSchema>;
+export type ParsedLinkDirection = z.output<typeof LinkDirectionSchema>;
+export type ParsedLink = z.output<typeof LinkSchema>;
