@@ -63,7 +63,7 @@ export function keyPositionOf(source: YamlSource, path: FieldPath, key: string):
 export function describeNodeAt(source: YamlSource, path: FieldPath): string {
   const node = path.length === 0 ? source.doc.contents : nodeAt(source, path);
   if (!node) return 'nothing';
-  if (isSeq(node)) return 'a list';
+  if (isSeq(node)) return node.items.length === 0 ? 'an empty list' : 'a list';
   if (isMap(node)) return 'a map';
   if (isScalar(node)) {
     if (node.value === null) return 'nothing';

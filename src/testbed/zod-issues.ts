@@ -2,7 +2,7 @@
 // "did you mean", a union that fails reports the branch the user evidently meant (or its accepted forms).
 // Reaches into zod's `_zod.def` to list the keys a path allows; keep that knowledge in this file.
 // Used by parse.ts; imports zod types, fastest-levenshtein and locate.ts.
-import { closest, distance } from 'fastest-levenshtein';
+import { distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
 import { describeNodeAt, formatField, hasValueAt, issueAt, keyPositionOf, type FieldPath, type YamlSource } from './locate.js';
 import type { TestbedIssue } from './types.js';
@@ -55,12 +55,15 @@ export function knownKeysAt(schema: unknown, path: FieldPath): string[] {
   });
 }
 
-// `; did you mean "x"?` when a known key is close enough, else the list of known keys.
+// `; did you mean "x"?` (or "x" or "y" on a tie) when known keys are close enough, else the known keys.
 export function suggestKey(unknown: string, known: readonly string[]): string {
   if (known.length === 0) return '';
-  const best = closest(unknown, known as string[]);
-  if (distance(unknown, best) <= Math.max(2, Math.floor(unknown.length / 3))) return `; did you mean "${best}"?`;
-  return `; expected one of: ${known.join(', ')}`;
+  const limit = Math.max(2, Math.floor(unknown.length / 3));
+  const scored = known.map((candidate) => ({ candidate, score: distance(unknown, candidate) })).filter(({ score }) => score <= limit);
+  if (scored.length === 0) return `; expected one of: ${known.join(', ')}`;
+  scored.sort((a, b) => a.score - b.score);
+  const near = scored.filter(({ score }) => score === scored[0]!.score).slice(0, 2).map(({ candidate }) => `"${candidate}"`);
+  return `; did you mean ${near.join(' or ')}?`;
 }
 
 const TYPE_NAMES: Readonly<Record<string, string>> = { object: 'a map', array: 'a list', string: 'a string', number: 'a number' };
