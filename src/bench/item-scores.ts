@@ -1,0 +1,66 @@
+// scores.jsonl: for each multiple-choice item × policy, the per-choice log-likelihoods and the acc_norm
+// prediction. results.jsonl must keep exactly its documented keys, so what acc_norm and the lm-eval
+// comparison need lives here. Written just before the item's results line; the summary uses the last
+// scores line per key. Called by bench/run.ts and summary.ts.
+
+import { z } from 'zod';
+import { openJsonlAppender } from './jsonl-append.js';
+import { readJsonlTolerant } from './jsonl-read.js';
+import type { ChoiceScore, ItemPrediction } from './score.js';
+
+export const itemScoreSchema = z.strictObject({
+  dataset: z.string(),
+  id: z.string(),
+  policy: z.string(),
+  loglikelihoods: z.array(z.number()),           // natural log, one per choice
+  is_greedy: z.array(z.boolean()),
+  continuation_tokens: z.array(z.number().int().nonnegative()),
+  choice_lengths: z.array(z.number().int().nonnegative()), // characters, the acc_norm divisor
+  prediction: z.number().int(),                 // argmax loglikelihood (acc)
+  prediction_norm: z.number().int(),            // argmax loglikelihood / choice length (acc_norm)
+  gold: z.number().int(),
+});
+// One line of scores.jsonl.
+export type ItemScoreRecord = z.infer<typeof itemScoreSchema>;
+
+// Builds the scores line from score.ts's outputs.
+export function encodeItemScore(
+  key: { dataset: string; policy: string; id: string },
+  scores: readonly ChoiceScore[],
+  predictions: ItemPrediction,
+  gold: number,
+): ItemScoreRecord {
+  return itemScoreSchema.parse({
+    dataset: key.dataset,
+    id: key.id,
+    policy: key.policy,
+    loglikelihoods: scores.map((score) => score.logLikelihood),
+    is_greedy: scores.map((score) => score.isGreedy),
+    continuation_tokens: scores.map((score) => score.continuationTokens),
+    choice_lengths: [...predictions.choiceLengths],
+    prediction: predictions.prediction,
+    prediction_norm: predictions.predictionNorm,
+    gold,
+  });
+}
+
+export interface ItemScoresWriter {
+  readonly truncatedBytes: number;
+  append(record: ItemScoreRecord): void;
+  close(): void;
+}
+
+// Opens scores.jsonl for appending whole lines.
+export function openItemScoresWriter(file: string, options: { durable?: boolean } = {}): ItemScoresWriter {
+  const appender = openJsonlAppender(file, options);
+  return {
+    truncatedBytes: appender.truncatedBytes,
+    append: (record) => appender.append(itemScoreSchema.parse(record)),
+    close: () => appender.close(),
+  };
+}
+
+// Every committed scores line (a torn last line is ignored; see readResults for the warning).
+export function readItemScores(file: string): ItemScoreRecord[] {
+  return readJsonlTolerant(file, itemScoreSchema).records;
+}

@@ -1,0 +1,13 @@
+// The names of the files in a run folder (`runs/<id>/`), in one place; docs/records.md describes each.
+// Used by bench (writers) and report (readers).
+
+export const RUN_FILES = {
+  meta: 'run.json',             // format versions + what was run (bench/run-meta.ts)
+  testbed: 'testbed.yaml',      // the testbed as resolved
+  manifest: 'manifest.json',    // the model bundle's manifest
+  policies: 'policies.json',    // resolved policy parameters
+  results: 'results.jsonl',     // one line per item × policy (bench/records.ts)
+  scores: 'scores.jsonl',       // per-choice log-likelihoods, acc_norm prediction (bench/item-scores.ts)
+  layers: 'layers.jsonl',       // one line per item × forward step × layer (bench/layer-log.ts)
+  summary: 'summary.json',      // per (dataset, policy) aggregates (bench/summary.ts)
+} as const;

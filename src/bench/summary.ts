@@ -1,0 +1,77 @@
+// summary.json: results.jsonl (+ scores.jsonl for acc_norm) grouped by (dataset, policy) — n, acc, acc_norm,
+// latency mean/p50/p90/p99 and the mean breakdown. Pure `summarizeResults`; `writeSummary` replaces the file
+// atomically (temp + rename) so a reader never sees half of it. Called by bench/run.ts after each item or at
+// the end, and by report when summary.json is missing.
+
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mean, quantileSorted } from 'simple-statistics';
+import { z } from 'zod';
+import { BREAKDOWN_KEYS, breakdownSchema, readResults, resultKey, type LatencyBreakdown, type ResultRecord } from './records.js';
+import { readItemScores, type ItemScoreRecord } from './item-scores.js';
+import { RUN_FILES } from './run-files.js';
+
+export const SUMMARY_FORMAT_VERSION = 1;
+
+export const summaryGroupSchema = z.strictObject({
+  dataset: z.string(),
+  policy: z.string(),
+  n: z.number().int().nonnegative(),
+  acc: z.number(),                      // mean of `correct`
+  acc_norm: z.number().nullable(),      // mean of prediction_norm == gold over items with a scores line; null if none
+  latency_ms: z.strictObject({ mean: z.number(), p50: z.number(), p90: z.number(), p99: z.number() }),
+  breakdown_ms: breakdownSchema,        // mean of each part
+});
+export type SummaryGroup = z.infer<typeof summaryGroupSchema>;
+export const summarySchema = z.strictObject({ formatVersion: z.literal(SUMMARY_FORMAT_VERSION), groups: z.array(summaryGroupSchema) });
+export type Summary = z.infer<typeof summarySchema>;
+
+function summarizeGroup(records: readonly ResultRecord[], scores: ReadonlyMap<string, ItemScoreRecord>): SummaryGroup {
+  const first = records[0]!;
+  const totals = records.map((record) => record.latency_ms.total).sort((a, b) => a - b);
+  const normed = records.flatMap((record) => {
+    const score = scores.get(resultKey(record.dataset, record.policy, record.id));
+    return score === undefined ? [] : [score.prediction_norm === score.gold ? 1 : 0];
+  });
+  const breakdown = Object.fromEntries(
+    BREAKDOWN_KEYS.map((key) => [key, mean(records.map((record) => record.latency_ms.breakdown[key]))]),
+  ) as LatencyBreakdown;
+  return {
+    dataset: first.dataset,
+    policy: first.policy,
+    n: records.length,
+    acc: mean(records.map((record) => (record.correct ? 1 : 0))),
+    acc_norm: normed.length === 0 ? null : mean(normed),
+    // simple-statistics quantileSorted: linear interpolation between closest ranks (numpy's default).
+    latency_ms: { mean: mean(totals), p50: quantileSorted(totals, 0.5), p90: quantileSorted(totals, 0.9), p99: quantileSorted(totals, 0.99) },
+    breakdown_ms: breakdown,
+  };
+}
+
+// Groups by (dataset, policy) in order of first appearance; a key seen twice counts once (its last line).
+export function summarizeResults(results: readonly ResultRecord[], scores: readonly ItemScoreRecord[] = []): Summary {
+  const latest = new Map<string, ResultRecord>();
+  for (const record of results) latest.set(resultKey(record.dataset, record.policy, record.id), record);
+  const scoreByKey = new Map(scores.map((score) => [resultKey(score.dataset, score.policy, score.id), score]));
+  const groups = new Map<string, ResultRecord[]>();
+  for (const record of latest.values()) {
+    const group = `${record.dataset}\0${record.policy}`;
+    const members = groups.get(group);
+    if (members === undefined) groups.set(group, [record]);
+    else members.push(record);
+  }
+  return { formatVersion: SUMMARY_FORMAT_VERSION, groups: [...groups.values()].map((records) => summarizeGroup(records, scoreByKey)) };
+}
+
+// Reads a run folder's results.jsonl and scores.jsonl and summarises them; warnings name a torn last line.
+export function summarizeRunDir(dir: string): { summary: Summary; warnings: string[] } {
+  const { records, warnings } = readResults(join(dir, RUN_FILES.results));
+  return { summary: summarizeResults(records, readItemScores(join(dir, RUN_FILES.scores))), warnings };
+}
+
+// Writes summary.json atomically: a temp file in the same folder, then rename over the old one.
+export function writeSummary(file: string, summary: Summary): void {
+  const temp = `${file}.tmp-${process.pid}`;
+  writeFileSync(temp, `${JSON.stringify(summarySchema.parse(summary), null, 2)}\n`);
+  renameSync(temp, file);
+}

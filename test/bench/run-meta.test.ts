@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkResumable, createRunMeta, readRunMeta, writeRunMeta } from '../../src/bench/run-meta.js';
+import { tempDir } from './helpers.js';
+
+const what = { task: 'multiple-choice', datasets: ['add'], policies: ['topk'], model: 'tiny-mixtral', testbed: 'testbeds/loopback.yaml', limit: null, tool: 'wdmoe 0.1.0' } as const;
+
+test('run.json round-trips and carries every file format version', () => {
+  const dir = tempDir();
+  const meta = createRunMeta({ ...what, datasets: [...what.datasets], policies: [...what.policies] }, new Date('2026-01-02T03:04:05Z'));
+  writeRunMeta(dir, meta);
+  assert.deepEqual(readRunMeta(dir), meta);
+  assert.deepEqual(meta.files, { results: 1, scores: 1, layers: 1, summary: 1 });
+  assert.equal(meta.createdAt, '2026-01-02T03:04:05.000Z');
+});
+
+test('a folder without run.json is a fresh run', () => {
+  assert.equal(readRunMeta(tempDir()), null);
+});
+
+const invalidCases = [
+  { name: 'a newer format version', text: JSON.stringify({ format: 'wdmoe-run', formatVersion: 99 }), error: /run format version 99 is newer than this wdmoe reads \(1\)/ },
+  { name: 'broken JSON', text: '{', error: /run\.json: not valid JSON/ },
+  { name: 'a missing field', text: JSON.stringify({ format: 'wdmoe-run', formatVersion: 1 }), error: /run\.json: field "files"/ },
+];
+for (const bad of invalidCases) {
+  test(`readRunMeta rejects ${bad.name}`, () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'run.json'), bad.text);
+    assert.throws(() => readRunMeta(dir), bad.error);
+  });
+}
+
+test('resuming needs the same task and model, other datasets and policies are fine', () => {
+  const meta = createRunMeta({ ...what, datasets: ['add'], policies: ['topk'] });
+  assert.equal(checkResumable(meta, { task: 'multiple-choice', model: 'tiny-mixtral' }), null);
+  assert.match(checkResumable(meta, { task: 'generate', model: 'tiny-mixtral' }) ?? '', /multiple-choice run, not generate/);
+  assert.match(checkResumable(meta, { task: 'multiple-choice', model: 'other' }) ?? '', /used model tiny-mixtral/);
+});
