@@ -1,0 +1,3 @@
+export { renderSummaryTable } from './table.js';
+export { renderSummaryMarkdown } from './markdown.js';
+export { renderSummaryCsv } from './csv.js';
