@@ -57,7 +57,9 @@ async function startAgent(device: DeviceSpec, options: StartAgentsOptions): Prom
   });
   const pid = subprocess.pid;
   if (pid === undefined) throw new LoopbackError('agent-spawn', `device ${device.name}: could not start ${process.execPath} ${BIN}`, { device: device.name });
-  options.teardown.defer(`agent ${device.name} (pid ${pid})`, () => stopAgent({ name: device.name, pid }, 3000));
+  options.teardown.defer(`agent ${device.name} (pid ${pid})`, async () => {
+    await stopAgent({ name: device.name, pid }, 3000);
+  });
   if (options.detached) subprocess.unref();
   await waitForReady(device, log, subprocess, options.readyTimeoutMs, options.signal);
   options.onEvent?.({ kind: 'agent-started', device: device.name, pid, port: device.port });

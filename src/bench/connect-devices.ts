@@ -1,0 +1,107 @@
+// Builds what the forward pass needs to reach the experts: one channel per device (a transport
+// client behind userspace-shaped links, or the in-process local channel), the policy's view of each
+// device, and for every layer and expert the devices holding it. Called by bench/run.ts.
+import { EXIT_BAD_INPUT, WdmoeError, type TeardownStack } from '../core/index.js';
+import { createLocalChannel, type DeviceChannel } from '../bs/index.js';
+import { createShaper, type ShaperName } from '../links/index.js';
+import { ensureLoopbackAgents } from '../loopback/index.js';
+import { loadExpertCompute } from '../model/index.js';
+import type { DeviceEstimate } from '../policy/index.js';
+import type { Testbed } from '../testbed/index.js';
+import { DeviceClient } from '../transport/index.js';
+
+export type Placement = 'testbed' | 'local';
+export type ShapingChoice = 'testbed' | 'none';
+
+export interface ConnectedDevices {
+  devices: DeviceEstimate[];
+  channels: DeviceChannel[];
+  expertDevices: number[][][]; // [layer][expert] → device indices
+  shaping: ShaperName | 'local';
+  agentsStarted: boolean;
+}
+
+export interface ConnectOptions {
+  testbed: Testbed;
+  placement: Placement;
+  shaping: ShapingChoice;
+  seed: number;
+  runDir: string;
+  stateDir: string;
+  intraOpThreads: number;
+  teardown: TeardownStack;
+  signal?: AbortSignal;
+  onEvent?: (event: { kind: 'agent-started'; device: string; pid: number; port: number } | { kind: 'device-connected'; device: string; experts: number }) => void;
+}
+
+const UNLIMITED = { rateBitsPerSec: null, delayMs: 0 };
+
+// The shaper the testbed asks for, as this build can provide it.
+export function resolveShaping(testbed: Testbed, choice: ShapingChoice): ShaperName {
+  if (choice === 'none') return 'none';
+  if (testbed.shaping === 'tc') {
+    throw new WdmoeError('shaping-unsupported', `testbed ${testbed.file}: shaping "tc" is not available in this version`, {
+      exitCode: EXIT_BAD_INPUT,
+      hint: 'use `shaping: userspace` (or `auto`, which falls back to userspace)',
+    });
+  }
+  return 'userspace';
+}
+
+// Connects to (and for loopback testbeds, starts) every device, or loads every expert locally.
+export async function connectDevices(options: ConnectOptions): Promise<ConnectedDevices> {
+  const { testbed } = options;
+  const { numLayers, numExperts } = testbed.model;
+  if (options.placement === 'local') {
+    const compute = await loadExpertCompute(testbed.modelDir, 'all', { intraOpThreads: options.intraOpThreads });
+    options.teardown.defer('local experts', () => compute.release());
+    return {
+      devices: [{ name: 'local', downlink: UNLIMITED, uplink: UNLIMITED, compute: { fixedMs: 0, perRowMs: 0 } }],
+      channels: [createLocalChannel('local', compute)],
+      expertDevices: Array.from({ length: numLayers }, () => Array.from({ length: numExperts }, () => [0])),
+      shaping: 'local',
+      agentsStarted: false,
+    };
+  }
+  const shaping = resolveShaping(testbed, options.shaping);
+  let agentsStarted = false;
+  if (testbed.mode === 'loopback') {
+    const agents = await ensureLoopbackAgents({ testbed, stateDir: options.stateDir, runDir: options.runDir, teardown: options.teardown, signal: options.signal, onEvent: options.onEvent });
+    agentsStarted = agents.started;
+  }
+  const clients = await Promise.all(
+    testbed.devices.map(async (device, index) => {
+      const client = await DeviceClient.connect({
+        device: device.name,
+        host: device.host,
+        port: device.port,
+        token: testbed.auth.token,
+        downlink: createShaper(shaping, device.link.downlink, options.seed * 1000 + index * 2),
+        uplink: createShaper(shaping, device.link.uplink, options.seed * 1000 + index * 2 + 1),
+        connectTimeoutMs: testbed.timeouts.connectMs,
+        signal: options.signal,
+      });
+      options.teardown.defer(`connection to ${device.name}`, () => client.close());
+      options.onEvent?.({ kind: 'device-connected', device: device.name, experts: client.info.experts.length });
+      return client;
+    }),
+  );
+  const indexOf = new Map(testbed.devices.map((device, index) => [device.name as string, index]));
+  const expertDevices = Array.from({ length: numLayers }, (_, layer) =>
+    Array.from({ length: numExperts }, (_, expert) => (testbed.placement.get(`${layer}.${expert}`) ?? []).map((name) => indexOf.get(name)!)),
+  );
+  const devices: DeviceEstimate[] = testbed.devices.map((device) => {
+    const profile = testbed.profiles.get(device.profile);
+    return {
+      name: device.name,
+      downlink: { rateBitsPerSec: device.link.downlink.rateBitsPerSec, delayMs: device.link.downlink.delayMs },
+      uplink: { rateBitsPerSec: device.link.uplink.rateBitsPerSec, delayMs: device.link.uplink.delayMs },
+      compute: { fixedMs: profile?.computeModel.fixedMs ?? 0, perRowMs: profile?.computeModel.perTokenMs ?? 0 },
+    };
+  });
+  const channels: DeviceChannel[] = clients.map((client, index) => ({
+    name: testbed.devices[index]!.name,
+    run: (request, runOptions) => client.run(request, runOptions),
+  }));
+  return { devices, channels, expertDevices, shaping, agentsStarted };
+}
