@@ -1,2 +1,3 @@
 export { runAgent, type AgentOptions, type AgentReady } from './run-agent.js';
-export { startAgentServer } from './server.js';
+export { startAgentServer, type AgentServer, type AgentServerOptions } from './server.js';
+export type { AgentEvent, DisconnectReason, ExpertCompute } from './types.js';

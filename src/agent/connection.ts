@@ -1,0 +1,212 @@
+// One BS connection on the agent: handshake (HELLO → CHALLENGE → AUTH → WELCOME) within a deadline,
+// then RUN requests served one at a time in arrival order, PING/STATS answered at once, BYE = finish
+// and close. A bad frame or a failed proof gets an ERROR frame and the connection is closed; nothing
+// a peer sends can throw out of here. Created by server.ts; imports only transport and core.
+import type { Socket } from 'node:net';
+import {
+  FrameReader, ProtocolError, computeProof, createNonce, encodeChallenge, encodeError, encodeFrame, encodeResult,
+  encodeStats, encodeWelcome, verifyProof, NO_EXPERT, type FrameLimits, type Frame, type RunFrame, type WireErrorCode,
+} from '../transport/index.js';
+import type { AgentStats, DisconnectReason, ExpertCompute } from './types.js';
+
+export interface ConnectionContext {
+  device: string;
+  token: string;
+  compute: ExpertCompute;
+  heldExperts: ReadonlyMap<number, Uint8Array>; // layer → bitmap over expert indices
+  limits: FrameLimits;
+  stats: AgentStats; // shared by all connections, mutated here
+  handshakeTimeoutMs: number;
+  maxQueuedRequests: number;
+  onAuthenticated(clientName: string): void;
+  onRejected(code: WireErrorCode, message: string): void;
+  onRequestFailed(requestId: number, layer: number, code: WireErrorCode, message: string): void;
+  onClosed(reason: DisconnectReason): void;
+}
+
+type State = 'hello' | 'auth' | 'ready' | 'closing';
+interface QueuedRun {
+  frame: RunFrame;
+  deadlineAtMs: number; // local clock; Infinity when the RUN has none
+}
+
+// Serves one socket until it closes.
+export class AgentConnection {
+  readonly #socket: Socket;
+  readonly #context: ConnectionContext;
+  readonly #reader: FrameReader;
+  readonly #queue: QueuedRun[] = [];
+  #state: State = 'hello';
+  #bsNonce: Buffer = Buffer.alloc(0);
+  #agentNonce: Buffer = Buffer.alloc(0);
+  #isDraining = false;
+  #closeReason: DisconnectReason | undefined;
+  readonly #handshakeTimer: NodeJS.Timeout;
+
+  constructor(socket: Socket, context: ConnectionContext) {
+    this.#socket = socket;
+    this.#context = context;
+    this.#reader = new FrameReader(context.limits);
+    socket.setNoDelay(true);
+    this.#handshakeTimer = setTimeout(() => this.#destroy('handshake-timeout'), context.handshakeTimeoutMs);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', () => this.#destroy('socket-error'));
+    socket.on('close', () => this.#finish(this.#closeReason ?? 'peer-closed'));
+  }
+
+  // Tells the peer the agent is going away and closes.
+  shutdown(): void {
+    this.#reject(0, 'shutting-down', `agent ${this.#context.device} is shutting down`, 'server-closed');
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#context.stats.bytesReceived += chunk.length;
+    let frames;
+    try {
+      frames = this.#reader.push(chunk);
+    } catch (error) {
+      const reason = error instanceof ProtocolError ? error.reason : 'bad-length';
+      this.#reject(0, reason, (error as Error).message, 'rejected');
+      return;
+    }
+    for (const { frame } of frames) {
+      if (this.#state === 'closing' && this.#closeReason !== 'bye') return;
+      this.#onFrame(frame);
+    }
+  }
+
+  #onFrame(frame: Frame): void {
+    switch (`${this.#state}:${frame.type}`) {
+      case 'hello:hello': return this.#onHello(frame as Extract<Frame, { type: 'hello' }>);
+      case 'auth:auth': return this.#onAuth(frame as Extract<Frame, { type: 'auth' }>);
+      case 'ready:run': return this.#enqueue(frame as RunFrame);
+      case 'ready:ping': return this.#send(encodeFrame({ type: 'pong', requestId: frame.requestId }));
+      case 'ready:stats-request': return this.#send(encodeStats({ requestId: frame.requestId, stats: this.#context.stats }));
+      case 'ready:bye':
+      case 'closing:bye':
+        this.#state = 'closing';
+        this.#closeReason = 'bye';
+        if (!this.#isDraining) this.#socket.end();
+        return;
+      default:
+        this.#reject(frame.requestId, 'unexpected-frame', `${frame.type} is not expected ${this.#state === 'ready' ? 'from a BS' : `before the handshake completes (waiting for ${this.#state})`}`, 'rejected');
+    }
+  }
+
+  #onHello(frame: Extract<Frame, { type: 'hello' }>): void {
+    this.#bsNonce = frame.nonce;
+    this.#agentNonce = createNonce();
+    const proof = computeProof(this.#context.token, 'agent', this.#bsNonce, this.#agentNonce);
+    this.#state = 'auth';
+    this.#send(encodeChallenge({ requestId: 0, nonce: this.#agentNonce, proof }));
+    this.#clientName = frame.clientName;
+  }
+  #clientName = '';
+
+  #onAuth(frame: Extract<Frame, { type: 'auth' }>): void {
+    if (!verifyProof(this.#context.token, 'bs', this.#bsNonce, this.#agentNonce, frame.proof)) {
+      this.#reject(0, 'auth-failed', `the BS's auth proof does not match device ${this.#context.device}'s token`, 'rejected');
+      return;
+    }
+    clearTimeout(this.#handshakeTimer);
+    this.#state = 'ready';
+    this.#context.stats.connections++;
+    const { limits, compute, device } = this.#context;
+    const experts = compute.experts.map((key) => {
+      const [layer, expert] = key.split('.').map(Number);
+      return { layer: layer!, expert: expert! };
+    });
+    this.#send(encodeWelcome({ requestId: 0, device, experts, limits }));
+    this.#context.onAuthenticated(this.#clientName);
+  }
+
+  #enqueue(frame: RunFrame): void {
+    this.#context.stats.runRequests++;
+    this.#queue.push({ frame, deadlineAtMs: frame.deadlineMs > 0 ? performance.now() + frame.deadlineMs : Infinity });
+    // Stop reading while too much is queued: TCP flow control then holds the BS back.
+    if (this.#queue.length >= this.#context.maxQueuedRequests) this.#socket.pause();
+    if (!this.#isDraining) void this.#drain();
+  }
+
+  // Runs queued requests in arrival order, one at a time.
+  async #drain(): Promise<void> {
+    this.#isDraining = true;
+    try {
+      while (this.#queue.length > 0 && !this.#socket.destroyed) {
+        const run = this.#queue.shift()!;
+        if (this.#queue.length < this.#context.maxQueuedRequests && this.#socket.isPaused()) this.#socket.resume();
+        await this.#serve(run);
+      }
+    } finally {
+      this.#isDraining = false;
+      if (this.#closeReason === 'bye') this.#socket.end();
+    }
+  }
+
+  async #serve({ frame, deadlineAtMs }: QueuedRun): Promise<void> {
+    const { requestId, layer } = frame;
+    const fail = (code: WireErrorCode, message: string) => {
+      this.#context.stats.runErrors++;
+      this.#send(encodeError({ requestId, code, message }));
+      this.#context.onRequestFailed(requestId, layer, code, message);
+    };
+    if (performance.now() > deadlineAtMs) {
+      this.#context.stats.deadlineMisses++;
+      return fail('deadline', `RUN ${requestId} for layer ${layer} waited past its ${frame.deadlineMs} ms deadline before it could start`);
+    }
+    const missing = this.#findMissingExpert(frame);
+    if (missing !== undefined) return fail('unknown-expert', `device ${this.#context.device} does not hold expert ${layer}.${missing}`);
+    const startMs = performance.now();
+    let output: Float32Array;
+    try {
+      output = await this.#context.compute.apply(frame);
+    } catch (error) {
+      return fail('compute-failed', `experts of layer ${layer} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const computeMicros = (performance.now() - startMs) * 1000;
+    if (output.length !== frame.rows * frame.hidden) {
+      return fail('compute-failed', `experts of layer ${layer} returned ${output.length} values, expected ${frame.rows}×${frame.hidden}`);
+    }
+    this.#context.stats.runServed++;
+    this.#context.stats.computeMicrosTotal += computeMicros;
+    this.#send(encodeResult({ requestId, dtype: frame.dtype, rows: frame.rows, hidden: frame.hidden, computeMicros, output }));
+  }
+
+  #findMissingExpert(frame: RunFrame): number | undefined {
+    const held = this.#context.heldExperts.get(frame.layer);
+    for (const expert of frame.experts) {
+      if (expert !== NO_EXPERT && held?.[expert] !== 1) return expert;
+    }
+    return undefined;
+  }
+
+  #send(bytes: Buffer): void {
+    if (this.#socket.destroyed || this.#socket.writableEnded) return;
+    this.#context.stats.bytesSent += bytes.length;
+    this.#socket.write(bytes);
+  }
+
+  // Answers ERROR, then closes this connection (the server keeps serving the others).
+  #reject(requestId: number, code: WireErrorCode, message: string, reason: DisconnectReason): void {
+    if (this.#state === 'closing') return;
+    this.#state = 'closing';
+    this.#closeReason = reason;
+    this.#queue.length = 0;
+    if (reason === 'rejected') this.#context.onRejected(code, message);
+    this.#send(encodeError({ requestId, code, message }));
+    this.#socket.end();
+    // A peer that never reads must not keep the socket alive.
+    setTimeout(() => this.#socket.destroy(), 1000).unref();
+  }
+
+  #destroy(reason: DisconnectReason): void {
+    this.#closeReason ??= reason;
+    this.#socket.destroy();
+  }
+
+  #finish(reason: DisconnectReason): void {
+    clearTimeout(this.#handshakeTimer);
+    this.#queue.length = 0;
+    this.#context.onClosed(reason);
+  }
+}

@@ -1,0 +1,31 @@
+// What the agent server is given and what it reports: the compute it serves (model/'s ExpertCompute
+// satisfies this structurally; tests pass fakes) and its typed events (only cli/ renders them).
+// Types only; must not import bs, deploy, report or cli.
+import type { RunRequest, AgentStats, WireErrorCode } from '../transport/index.js';
+
+// Runs this device's experts on one RUN: Σ_k w·expert(x) per row, rows×hidden.
+export interface ExpertCompute {
+  readonly experts: readonly string[]; // ExpertKey "layer.expert"
+  apply(work: RunRequest): Promise<Float32Array>;
+}
+
+// Why a connection ended.
+export type DisconnectReason = 'bye' | 'peer-closed' | 'rejected' | 'handshake-timeout' | 'server-closed' | 'socket-error';
+
+interface ConnectionRef {
+  device: string;
+  connectionId: number;
+  remote: string;
+}
+
+// Everything the agent server reports; no console output happens inside the server.
+export type AgentEvent =
+  | { kind: 'agent-listening'; device: string; host: string; port: number }
+  | ({ kind: 'agent-connection' } & ConnectionRef)
+  | ({ kind: 'agent-authenticated'; clientName: string } & ConnectionRef)
+  | ({ kind: 'agent-rejected'; code: WireErrorCode; message: string } & ConnectionRef)
+  | ({ kind: 'agent-request-failed'; requestId: number; layer: number; code: WireErrorCode; message: string } & ConnectionRef)
+  | ({ kind: 'agent-disconnected'; reason: DisconnectReason } & ConnectionRef)
+  | { kind: 'agent-closed'; device: string };
+
+export type { AgentStats };

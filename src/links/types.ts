@@ -1,0 +1,34 @@
+// The types the links piece shares with transport and bs: one direction of a device's link and the
+// shaper that makes it real. LinkDirection matches testbed's (structurally identical, declared here
+// so links stays a leaf that the agent-free transport can import). Types only.
+
+// One direction of a device's link. rateBitsPerSec null = not rate-limited.
+export interface LinkDirection {
+  readonly rateBitsPerSec: number | null;
+  readonly delayMs: number;
+  readonly jitterMs: number;
+  readonly lossRate: number;
+}
+
+// When a message occupied the link: first bit on the wire, last byte arrived (performance.now() ms).
+export interface TransmitTiming {
+  startMs: number;
+  endMs: number;
+}
+
+// One per device and direction; FIFO like a real link.
+export interface LinkShaper {
+  // Resolves when the last byte of a `payloadBytes` message has "arrived" at the other end.
+  transmit(payloadBytes: number, signal?: AbortSignal): Promise<TransmitTiming>;
+  readonly spec: LinkDirection;
+}
+
+// How jitter is drawn (docs/links.md "Jitter").
+export type JitterDistribution = 'normal' | 'uniform';
+
+export interface ShaperOptions {
+  jitter?: JitterDistribution; // default 'normal'
+}
+
+export type ShaperName = 'none' | 'userspace';
+export type ShaperFactory = (spec: LinkDirection, seed: number, options?: ShaperOptions) => LinkShaper;

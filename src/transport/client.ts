@@ -1,0 +1,264 @@
+// The BS side of one device connection: TCP (TCP_NODELAY), the mutual handshake, then pipelined
+// requests matched by id. Every request has a deadline; a dead, closed or silent device rejects each
+// pending request with a DeviceError naming the device and layer, never a hang. Userspace shaping:
+// a RUN is written only once its downlink transmit resolved; a RESULT is handed on only once its
+// uplink transmit resolved. Called by bs/ (through pool.ts) and perf/. The codec is frame.ts.
+import { connect as connectTcp, type Socket } from 'node:net';
+import type { LinkShaper } from '../links/index.js';
+import { throwOnAbort } from '../core/index.js';
+import { DeviceError } from './errors.js';
+import { resolveFrameLimits, type FrameLimits } from './frame-header.js';
+import { encodeFrame, encodeRun, type AgentStats, type Frame } from './frame.js';
+import { FrameReader } from './frame-reader.js';
+import { performHandshake } from './client-handshake.js';
+import type { WireDtype } from './dtype.js';
+import type { DeviceInfo, RunReply, RunRequest } from './types.js';
+
+export interface DeviceClientOptions {
+  device: string;
+  host: string;
+  port: number;
+  token: string;
+  downlink?: LinkShaper; // BS → device
+  uplink?: LinkShaper; // device → BS
+  connectTimeoutMs: number; // TCP connect + handshake
+  signal?: AbortSignal;
+  dtype?: WireDtype; // of states and outputs on the wire; default fp32
+  limits?: Partial<FrameLimits>; // what this side accepts from the agent
+}
+
+export interface RequestOptions {
+  deadlineMs: number;
+  signal?: AbortSignal;
+}
+
+type PendingKind = 'run' | 'ping' | 'stats';
+interface Answer {
+  frame: Frame;
+  wireBytes: number;
+}
+interface Pending {
+  kind: PendingKind;
+  layer: number;
+  resolve: (answer: Answer) => void;
+  reject: (error: DeviceError) => void;
+}
+interface Call {
+  signal: AbortSignal;
+  expect(id: number, pending: { kind: PendingKind; layer: number }): Promise<Answer>;
+}
+
+// One authenticated connection to one agent.
+export class DeviceClient {
+  readonly info: DeviceInfo;
+  readonly #options: DeviceClientOptions;
+  readonly #socket: Socket;
+  readonly #pending = new Map<number, Pending>();
+  readonly #dtype: WireDtype;
+  #nextId = 1;
+  #closedBecause: DeviceError | undefined;
+
+  private constructor(options: DeviceClientOptions, socket: Socket, reader: FrameReader, info: DeviceInfo) {
+    this.#options = options;
+    this.#socket = socket;
+    this.#dtype = options.dtype ?? 'fp32';
+    this.info = info;
+    socket.on('data', (chunk: Buffer) => {
+      let received;
+      try {
+        received = reader.push(chunk);
+      } catch (error) {
+        this.#fail(new DeviceError({ device: options.device, phase: 'run', failure: 'protocol', detail: `sent a bad frame: ${(error as Error).message}`, cause: error }));
+        return;
+      }
+      for (const { frame, wireBytes } of received) this.#onFrame(frame, wireBytes);
+    });
+    socket.on('error', (error) => this.#fail(this.#lostError(error)));
+    socket.on('close', () => this.#fail(this.#lostError()));
+  }
+
+  // Connects, authenticates both ways and reads the agent's WELCOME, all within connectTimeoutMs.
+  static async connect(options: DeviceClientOptions): Promise<DeviceClient> {
+    const limits = resolveFrameLimits(options.limits);
+    const socket = connectTcp({ host: options.host, port: options.port, noDelay: true });
+    const reader = new FrameReader(limits);
+    try {
+      const info = await performHandshake({ socket, reader, device: options.device, host: options.host, port: options.port,
+        token: options.token, timeoutMs: options.connectTimeoutMs, signal: options.signal });
+      return new DeviceClient(options, socket, reader, info);
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
+  }
+
+  get name(): string {
+    return this.#options.device;
+  }
+
+  get isClosed(): boolean {
+    return this.#closedBecause !== undefined;
+  }
+
+  // Sends one RUN and resolves with the device's output; rejects with DeviceError at the deadline.
+  run(request: RunRequest, options: RequestOptions): Promise<RunReply> {
+    const sendStartMs = performance.now();
+    const { layer, rows, hidden, k } = request;
+    const limits = this.info.limits;
+    if (rows > limits.maxRows || hidden > limits.maxHidden || k > limits.maxK) {
+      const detail = `RUN for layer ${layer} (rows ${rows}, hidden ${hidden}, k ${k}) exceeds the agent's limits (rows ${limits.maxRows}, hidden ${limits.maxHidden}, k ${limits.maxK})`;
+      return Promise.reject(this.#error('run', 'agent-error', detail));
+    }
+    return this.#call('run', `RESULT for layer ${layer}`, options, async (call) => {
+      const id = this.#takeId();
+      const answer = call.expect(id, { kind: 'run', layer });
+      const bytes = encodeRun({ requestId: id, dtype: this.#dtype, deadlineMs: options.deadlineMs, ...request });
+      if (this.#options.downlink !== undefined) await this.#options.downlink.transmit(bytes.length, call.signal);
+      const downlinkDoneMs = performance.now();
+      this.#write(bytes);
+      const { frame, wireBytes } = await answer;
+      const resultReceivedMs = performance.now();
+      if (frame.type !== 'result') throw this.#error('run', 'protocol', `answered RUN for layer ${layer} with ${frame.type}`);
+      if (frame.rows !== rows || frame.hidden !== hidden) {
+        throw this.#error('run', 'protocol', `RESULT for layer ${layer} is ${frame.rows}×${frame.hidden}, expected ${rows}×${hidden}`);
+      }
+      // The deadline keeps running through uplink shaping: the caller's budget is end to end.
+      if (this.#options.uplink !== undefined) await this.#options.uplink.transmit(wireBytes, call.signal);
+      return {
+        output: frame.output,
+        timing: { sendStartMs, downlinkDoneMs, resultReceivedMs, deliveredMs: performance.now(),
+          deviceComputeMs: frame.computeMicros / 1000, downlinkBytes: bytes.length, uplinkBytes: wireBytes },
+      };
+    });
+  }
+
+  // Round-trip time of a PING, in ms (unshaped: control traffic is not modelled).
+  ping(options: RequestOptions): Promise<number> {
+    return this.#call('ping', 'PONG', options, async (call) => {
+      const start = performance.now();
+      const id = this.#takeId();
+      const answer = call.expect(id, { kind: 'ping', layer: -1 });
+      this.#write(encodeFrame({ type: 'ping', requestId: id }));
+      const { frame } = await answer;
+      if (frame.type !== 'pong') throw this.#error('ping', 'protocol', `answered PING with ${frame.type}`);
+      return performance.now() - start;
+    });
+  }
+
+  // The agent's counters.
+  stats(options: RequestOptions): Promise<AgentStats> {
+    return this.#call('stats', 'STATS', options, async (call) => {
+      const id = this.#takeId();
+      const answer = call.expect(id, { kind: 'stats', layer: -1 });
+      this.#write(encodeFrame({ type: 'stats-request', requestId: id }));
+      const { frame } = await answer;
+      if (frame.type !== 'stats') throw this.#error('stats', 'protocol', `answered STATS-REQUEST with ${frame.type}`);
+      return frame.stats;
+    });
+  }
+
+  // Says BYE, rejects what is still pending, and waits (≤ timeoutMs) for the agent to close.
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.#closedBecause === undefined) {
+      this.#fail(this.#error('close', 'aborted', 'connection closed by the BS'));
+      this.#socket.end(encodeFrame({ type: 'bye', requestId: 0 }));
+    }
+    if (this.#socket.closed) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.#socket.destroy(), options.timeoutMs ?? 1000);
+      this.#socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  // Runs `work` raced against its deadline and the caller's signal (execa's wait-subprocess pattern).
+  // One AbortController per call, aborted in `finally`: no timer, listener or pending entry outlives it.
+  // A plain timer instead of AbortSignal.timeout + AbortSignal.any: cheaper on this hot path, and
+  // AbortSignal.any on a long-lived caller signal accumulates dependants on Node 20.
+  async #call<T>(kind: PendingKind, what: string, options: RequestOptions, work: (call: Call) => Promise<T>): Promise<T> {
+    if (this.#closedBecause !== undefined) throw this.#closedBecause;
+    const phase = kindPhase(kind);
+    const controller = new AbortController();
+    const ids: number[] = [];
+    const timer = setTimeout(() => controller.abort(this.#error(phase, 'timeout', `no ${what} within ${options.deadlineMs} ms`)), options.deadlineMs);
+    const onAbort = () => controller.abort(this.#error(phase, 'aborted', `${what} abandoned: ${String(options.signal?.reason)}`, options.signal?.reason));
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    const aborted = throwOnAbort(controller.signal);
+    const call: Call = {
+      signal: controller.signal,
+      expect: (id, pending) => {
+        ids.push(id);
+        const answer = new Promise<Answer>((resolve, reject) => this.#pending.set(id, { ...pending, resolve, reject }));
+        answer.catch(() => undefined); // may reject before `work` awaits it (connection lost during shaping)
+        return answer;
+      },
+    };
+    try {
+      return await Promise.race([work(call), aborted.promise]);
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      aborted.dispose();
+      for (const id of ids) this.#pending.delete(id);
+      controller.abort();
+    }
+  }
+
+  #write(bytes: Buffer): void {
+    if (this.#closedBecause !== undefined) throw this.#closedBecause;
+    this.#socket.write(bytes);
+  }
+
+  #onFrame(frame: Frame, wireBytes: number): void {
+    const pending = this.#pending.get(frame.requestId);
+    if (frame.type === 'error' && pending === undefined) {
+      const failure = frame.code === 'auth-failed' ? 'auth-failed' : 'agent-error';
+      this.#fail(this.#error('run', failure, `agent closed the connection: ${frame.code}: ${frame.message}`, undefined, frame.code));
+      this.#socket.destroy();
+      return;
+    }
+    if (pending === undefined) return; // a late answer to a request that already timed out
+    if (frame.type === 'error') {
+      this.#pending.delete(frame.requestId);
+      const what = pending.kind === 'run' ? `RUN for layer ${pending.layer}` : pending.kind.toUpperCase();
+      pending.reject(this.#error(kindPhase(pending.kind), 'agent-error', `agent refused ${what}: ${frame.code}: ${frame.message}`, undefined, frame.code));
+      return;
+    }
+    this.#pending.delete(frame.requestId);
+    pending.resolve({ frame, wireBytes });
+  }
+
+  // Rejects every pending request with `error` (once) and marks the client closed.
+  #fail(error: DeviceError): void {
+    this.#closedBecause ??= error;
+    for (const pending of [...this.#pending.values()]) {
+      const what = pending.kind === 'run' ? `RESULT for layer ${pending.layer}` : pending.kind.toUpperCase();
+      pending.reject(new DeviceError({ device: error.device, phase: error.phase, failure: error.failure,
+        detail: `${error.message.slice(`device ${error.device}: `.length)} (while waiting for ${what})`, cause: error.cause, agentCode: error.agentCode }));
+    }
+    this.#pending.clear();
+  }
+
+  #lostError(cause?: Error): DeviceError {
+    return this.#error('run', 'lost', `connection to ${this.#options.host}:${this.#options.port} lost${cause ? `: ${cause.message}` : ''}`, cause);
+  }
+
+  #error(phase: DeviceError['phase'], failure: DeviceError['failure'], detail: string, cause?: unknown, agentCode?: string): DeviceError {
+    return new DeviceError({ device: this.#options.device, phase, failure, detail, cause, agentCode });
+  }
+
+  #takeId(): number {
+    do {
+      const id = this.#nextId;
+      this.#nextId = id >= 0xffff_ffff ? 1 : id + 1;
+      if (!this.#pending.has(id)) return id;
+    } while (true);
+  }
+}
+
+function kindPhase(kind: PendingKind): DeviceError['phase'] {
+  return kind === 'run' ? 'run' : kind === 'ping' ? 'ping' : 'stats';
+}

@@ -1,0 +1,15 @@
+export { DeviceClient, type DeviceClientOptions, type RequestOptions } from './client.js';
+export { ClientPool, type ClientPoolOptions, type PoolDevice } from './pool.js';
+export { DeviceError, ProtocolError, type DevicePhase, type DeviceFailure, type ProtocolErrorCode } from './errors.js';
+export type { RunRequest, RunReply, RunTiming, DeviceInfo, ExpertKey } from './types.js';
+export type { WireDtype } from './dtype.js';
+export {
+  PROTOCOL_VERSION, HEADER_BYTES, DEFAULT_FRAME_LIMITS, FRAME_TYPES, WIRE_ERROR_CODES, resolveFrameLimits,
+  type FrameLimits, type FrameType, type WireErrorCode,
+} from './frame-header.js';
+export {
+  NO_EXPERT, encodeFrame, decodeFrame, encodeRun, encodeResult, encodeError, encodeChallenge, encodeWelcome, encodeStats,
+  type Frame, type RunFrame, type ResultFrame, type AgentStats,
+} from './frame.js';
+export { FrameReader, type ReceivedFrame } from './frame-reader.js';
+export { computeProof, verifyProof, createNonce } from './handshake.js';

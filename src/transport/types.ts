@@ -1,0 +1,40 @@
+// The request/reply shapes of the transport as the BS and the agent see them (docs/contracts.md
+// "Transport"). Types only; the wire form is in frame.ts.
+
+// One expert of one layer: `${layer}.${expert}` (the same template type as testbed's ExpertKey).
+export type ExpertKey = `${number}.${number}`;
+
+// What one device must compute for one layer: rows×hidden states and per row k (expert, weight) slots.
+export interface RunRequest {
+  layer: number;
+  hidden: number;
+  rows: number;
+  k: number;
+  states: Float32Array; // rows×hidden, row-major
+  experts: Uint16Array; // rows×k, 0xFFFF = none
+  weights: Float32Array; // rows×k
+}
+
+// Where one request's time went (performance.now() ms on the BS) and what it put on the links.
+export interface RunTiming {
+  sendStartMs: number; // run() called
+  downlinkDoneMs: number; // RUN frame "arrived" at the device (shaped) and was written to the socket
+  resultReceivedMs: number; // RESULT frame fully read from the socket
+  deliveredMs: number; // RESULT "arrived" over the shaped uplink; run() resolves now
+  deviceComputeMs: number; // the agent's own measurement
+  downlinkBytes: number; // RUN frame, header included
+  uplinkBytes: number; // RESULT frame, header included
+}
+
+export interface RunReply {
+  output: Float32Array; // rows×hidden, Σ w·expert(x) over this device's slots
+  timing: RunTiming;
+}
+
+// What the agent said about itself in the handshake.
+export interface DeviceInfo {
+  device: string; // the name the agent was started with
+  experts: ExpertKey[];
+  protocolVersion: number;
+  limits: { maxPayloadBytes: number; maxRows: number; maxHidden: number; maxK: number };
+}
