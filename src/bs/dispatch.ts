@@ -38,7 +38,7 @@ export interface DeviceChannel {
 export interface DeviceLayerRecord {
   device: string;
   rows: number;
-  expertRuns: number;
+  experts: string[]; // ExpertKeys ("layer.expert") this device ran
   downlinkBytes: number;
   uplinkBytes: number;
   downlinkMs: number;
@@ -58,7 +58,7 @@ interface DevicePlan {
   device: number;
   tokens: number[];
   request: DeviceRunRequest;
-  expertRuns: number;
+  experts: number[]; // distinct expert indices in this request
 }
 
 // Builds one request per device that has at least one slot in `decision`.
@@ -102,7 +102,7 @@ export function planLayerRequests(layer: number, states: Float32Array, hidden: n
         distinctExperts.add(experts[slot]!);
       });
     });
-    plans.push({ device, tokens: deviceTokens, request, expertRuns: distinctExperts.size });
+    plans.push({ device, tokens: deviceTokens, request, experts: [...distinctExperts].sort((a, b) => a - b) });
   });
   return plans;
 }
@@ -135,7 +135,7 @@ export async function dispatchLayer(
     devices.push({
       device: channels[plan.device]!.name,
       rows: plan.request.rows,
-      expertRuns: plan.expertRuns,
+      experts: plan.experts.map((expert) => `${layer}.${expert}`),
       downlinkBytes: timing.downlinkBytes,
       uplinkBytes: timing.uplinkBytes,
       downlinkMs,

@@ -24,7 +24,8 @@ export interface LayerRecord {
   tokens: number;
   keptSlots: number;
   droppedSlots: number;
-  wallMs: number;
+  wallMs: number; // fan-out start → last device's answer delivered
+  bsComputeMs: number; // attention + router + policy + combine at the BS for this layer
   criticalDevice: string | null;
   devices: DeviceLayerRecord[];
 }
@@ -67,6 +68,7 @@ export async function forwardSequences(setup: ForwardSetup, sequences: readonly 
 
   for (let layer = 0; layer < arch.numLayers; layer++) {
     signal?.throwIfAborted();
+    const bsBeforeLayer = timing.bsComputeMs;
     const attention = await bs(() =>
       graphs.attention[layer]!.run({
         hidden: { type: 'float32', data: hiddenStates, dims: [batch, width, hidden] },
@@ -111,6 +113,7 @@ export async function forwardSequences(setup: ForwardSetup, sequences: readonly 
       keptSlots: kept,
       droppedSlots: realPositions.length * arch.topK - kept,
       wallMs: fanOut.wallMs,
+      bsComputeMs: timing.bsComputeMs - bsBeforeLayer,
       criticalDevice: critical?.device ?? null,
       devices: fanOut.devices,
     });

@@ -3,3 +3,4 @@ export { expectedTransferMs, serializationMs, lossPenaltyMs, segmentCount, SEGME
 export { LinkSchedule } from './token-bucket.js';
 export { UserspaceShaper, UnshapedLink, waitUntil } from './userspace-shaper.js';
 export { SHAPERS, createShaper } from './shapers.js';
+export { SeededRandom } from './random.js';

@@ -1,0 +1,200 @@
+// `wdmoe bench`: datasets → one batched forward per item through the split model → lm-eval scoring →
+// records appended as each item finishes (results, scores, layers) → summary. Resumable: items already
+// in results.jsonl are skipped. Owns the run's teardown stack (sessions, connections, agents it started);
+// the summary is written even when the run fails, so recorded results are never lost.
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { closest } from 'fastest-levenshtein';
+import { EXIT_BAD_INPUT, TeardownStack, WdmoeError } from '../core/index.js';
+import { forwardSequences, type ForwardSetup } from '../bs/index.js';
+import { loadMcDataset, listBundledDatasets, type LoadedDataset, type McItem, type DatasetFormat } from '../datasets/index.js';
+import { SeededRandom } from '../links/index.js';
+import { loadBsGraphs, loadTokenizer, resolveTokenizerPath } from '../model/index.js';
+import { POLICIES, type PolicyName } from '../policy/index.js';
+import { assertValidTestbed, formatIssue, testbedToJson, type Testbed } from '../testbed/index.js';
+import { connectDevices, type Placement, type ShapingChoice } from './connect-devices.js';
+import { openItemScoresWriter, encodeItemScore } from './item-scores.js';
+import { openLayerLog } from './layer-log.js';
+import { completedKeys, openResultsWriter, resultKey } from './records.js';
+import { RUN_FILES } from './run-files.js';
+import { checkResumable, createRunMeta, readRunMeta, writeRunMeta } from './run-meta.js';
+import { buildChoiceBatch, pickPredictions, scoreChoiceBatch } from './score.js';
+import { summarizeRunDir, writeSummary, type Summary } from './summary.js';
+import { toLayerLines, toResultRecord } from './record-item.js';
+
+export interface BenchOptions {
+  readonly testbedPath: string;
+  readonly datasets: readonly string[]; // names or paths; empty = every bundled multiple-choice set
+  readonly format: DatasetFormat | 'auto';
+  readonly policies: readonly string[];
+  readonly limit: number | null;
+  readonly outDir: string | null; // null = runs/<timestamp> (or, with resume, the newest run in runs/)
+  readonly runsDir: string;
+  readonly resume: boolean;
+  readonly placement: Placement;
+  readonly shaping: ShapingChoice;
+  readonly seed: number;
+  readonly stateDir: string;
+  readonly intraOpThreads: number;
+  readonly tool: string;
+}
+
+export type BenchEvent =
+  | { kind: 'run-start'; runDir: string; items: number; resumed: number }
+  | { kind: 'agent-started'; device: string; pid: number; port: number }
+  | { kind: 'device-connected'; device: string; experts: number }
+  | { kind: 'item-done'; dataset: string; policy: string; id: string; correct: boolean; latencyMs: number; done: number; total: number }
+  | { kind: 'warning'; message: string };
+
+export interface BenchResult {
+  runDir: string;
+  summary: Summary;
+  itemsRun: number;
+  itemsResumed: number;
+}
+
+// Runs the benchmark; throws a WdmoeError for bad input or a failed run, after recording what finished.
+export async function runBench(options: BenchOptions, context: { signal?: AbortSignal; onEvent?: (event: BenchEvent) => void }): Promise<BenchResult> {
+  const emit = context.onEvent ?? (() => undefined);
+  const { testbed, warnings } = await assertValidTestbed(options.testbedPath);
+  for (const warning of warnings) emit({ kind: 'warning', message: formatIssue(warning) });
+  const policies = resolvePolicies(options.policies);
+  const datasets = await loadDatasets(options);
+  const runDir = await resolveRunDir(options);
+  await prepareRunDir(runDir, options, testbed, policies, datasets);
+
+  const teardown = new TeardownStack();
+  let itemsRun = 0;
+  let itemsResumed = 0;
+  try {
+    const graphs = await loadBsGraphs(testbed.modelDir, { intraOpThreads: options.intraOpThreads });
+    teardown.defer('BS sessions', () => graphs.release());
+    const tokenizer = await loadTokenizer(await resolveTokenizerPath(graphs.manifest));
+    const arch = graphs.arch;
+    const connected = await connectDevices({
+      testbed,
+      placement: options.placement,
+      shaping: options.shaping,
+      seed: options.seed,
+      runDir,
+      stateDir: options.stateDir,
+      intraOpThreads: 1,
+      teardown,
+      signal: context.signal,
+      onEvent: emit,
+    });
+    const results = openResultsWriter(path.join(runDir, RUN_FILES.results));
+    teardown.defer('results.jsonl', () => results.close());
+    const scores = openItemScoresWriter(path.join(runDir, RUN_FILES.scores));
+    teardown.defer('scores.jsonl', () => scores.close());
+    const layers = openLayerLog(path.join(runDir, RUN_FILES.layers));
+    teardown.defer('layers.jsonl', () => layers.close());
+    if (results.truncatedBytes > 0) emit({ kind: 'warning', message: `results.jsonl ended in a torn line (${results.truncatedBytes} bytes), removed; that item runs again` });
+
+    const done = completedKeys(path.join(runDir, RUN_FILES.results));
+    const total = datasets.reduce((sum, dataset) => sum + dataset.items.length, 0) * policies.length;
+    itemsResumed = datasets.reduce((sum, d) => sum + d.items.reduce((n, item) => n + policies.filter((p) => done.has(resultKey(d.name, p, item.id))).length, 0), 0);
+    emit({ kind: 'run-start', runDir, items: total, resumed: itemsResumed });
+    const random = new SeededRandom(options.seed);
+    const setupFor = (policy: PolicyName): ForwardSetup => ({
+      graphs,
+      policy: POLICIES[policy],
+      devices: connected.devices,
+      channels: connected.channels,
+      expertDevices: connected.expertDevices,
+      deadlineMs: testbed.timeouts.requestMs,
+      random: () => random.next(),
+    });
+    const scoring = { padTokenId: arch.padTokenId ?? 0, bosTokenId: null, prefixTokenId: arch.bosTokenId ?? arch.eosTokenId ?? 0, maxLength: arch.maxPositionEmbeddings };
+    let finished = itemsResumed;
+    for (const dataset of datasets) {
+      for (const item of dataset.items) {
+        for (const policy of policies) {
+          if (done.has(resultKey(dataset.name, policy, item.id))) continue;
+          context.signal?.throwIfAborted();
+          const batch = buildChoiceBatch(item, tokenizer, scoring);
+          const sequences = batch.rows.map((row, b) => Array.from(batch.inputIds.subarray(b * batch.seqLen, b * batch.seqLen + row.inputLength), Number));
+          const forward = await forwardSequences(setupFor(policy), sequences, context.signal);
+          const choiceScores = scoreChoiceBatch(batch, { data: forward.logits, dims: forward.dims });
+          const predictions = pickPredictions(item.choices, choiceScores);
+          const key = { dataset: dataset.name, policy, id: item.id };
+          scores.append(encodeItemScore(key, choiceScores, predictions, item.gold));
+          for (const line of toLayerLines(key, 0, forward, connected.devices)) layers.append(line);
+          const record = toResultRecord(key, predictions.prediction, item.gold, batch.realTokens, forward);
+          results.append(record);
+          itemsRun += 1;
+          finished += 1;
+          emit({ kind: 'item-done', ...key, correct: record.correct, latencyMs: record.latency_ms.total, done: finished, total });
+        }
+      }
+    }
+  } finally {
+    const failures = await teardown.dispose();
+    for (const failure of failures) emit({ kind: 'warning', message: `cleanup of ${failure.label} failed: ${(failure.error as Error).message}` });
+    if (existsSync(path.join(runDir, RUN_FILES.results))) {
+      const { summary, warnings: summaryWarnings } = summarizeRunDir(runDir);
+      writeSummary(path.join(runDir, RUN_FILES.summary), summary);
+      for (const message of summaryWarnings) emit({ kind: 'warning', message });
+    }
+  }
+  const { summary } = summarizeRunDir(runDir);
+  return { runDir, summary, itemsRun, itemsResumed };
+}
+
+// Checks policy names against the registry (did-you-mean on a typo).
+export function resolvePolicies(names: readonly string[]): PolicyName[] {
+  const known = Object.keys(POLICIES) as PolicyName[];
+  return names.map((name) => {
+    if ((known as string[]).includes(name)) return name as PolicyName;
+    throw new WdmoeError('bench-unknown-policy', `unknown policy "${name}" (known: ${known.join(', ')})`, {
+      exitCode: EXIT_BAD_INPUT,
+      hint: `did you mean ${closest(name, known)}?`,
+    });
+  });
+}
+
+async function loadDatasets(options: BenchOptions): Promise<LoadedDataset<McItem>[]> {
+  const names = options.datasets.length > 0 ? options.datasets : (await listBundledDatasets()).filter((name) => !name.endsWith('-gen'));
+  const loaded = await Promise.all(names.map((dataset) => loadMcDataset({ dataset, format: options.format })));
+  return loaded.map((dataset) => (options.limit === null ? dataset : { ...dataset, items: dataset.items.slice(0, options.limit) }));
+}
+
+// The run folder: --out, or a new runs/<timestamp>, or with --resume and no --out the newest run.
+async function resolveRunDir(options: BenchOptions): Promise<string> {
+  if (options.outDir !== null) return path.resolve(options.outDir);
+  if (options.resume) {
+    const runs = existsSync(options.runsDir) ? (await readdir(options.runsDir)).filter((name) => existsSync(path.join(options.runsDir, name, RUN_FILES.meta))).sort() : [];
+    const newest = runs.at(-1);
+    if (newest === undefined) {
+      throw new WdmoeError('bench-nothing-to-resume', `--resume: no run with a ${RUN_FILES.meta} in ${options.runsDir}`, { exitCode: EXIT_BAD_INPUT, hint: 'pass --out DIR to name the run folder to resume' });
+    }
+    return path.resolve(options.runsDir, newest);
+  }
+  return path.resolve(options.runsDir, new Date().toISOString().replace(/[:.]/g, '-'));
+}
+
+// Creates or checks the run folder and writes its metadata (run.json, testbed, manifest, policies).
+async function prepareRunDir(runDir: string, options: BenchOptions, testbed: Testbed, policies: readonly string[], datasets: readonly LoadedDataset<McItem>[]): Promise<void> {
+  const model = path.basename(testbed.modelDir);
+  const existing = readRunMeta(runDir);
+  if (existing !== null && !options.resume) {
+    throw new WdmoeError('bench-run-exists', `run folder ${runDir} already holds a run`, { exitCode: EXIT_BAD_INPUT, hint: 'pass --resume to carry on with it, or choose another --out' });
+  }
+  await mkdir(runDir, { recursive: true });
+  if (existing !== null) {
+    const problem = checkResumable(existing, { task: 'multiple-choice', model });
+    if (problem !== null) throw new WdmoeError('bench-cannot-resume', `cannot resume ${runDir}: ${problem}`, { exitCode: EXIT_BAD_INPUT, hint: 'start a new run with another --out' });
+    existing.resumedAt.push(new Date().toISOString());
+    existing.datasets = [...new Set([...existing.datasets, ...datasets.map((d) => d.name)])];
+    existing.policies = [...new Set([...existing.policies, ...policies])];
+    writeRunMeta(runDir, existing);
+  } else {
+    writeRunMeta(runDir, createRunMeta({ task: 'multiple-choice', datasets: datasets.map((d) => d.name), policies: [...policies], model, testbed: options.testbedPath, limit: options.limit, tool: options.tool }));
+  }
+  await writeFile(path.join(runDir, RUN_FILES.testbed), stringify(testbedToJson(testbed)));
+  await copyFile(path.join(testbed.modelDir, 'manifest.json'), path.join(runDir, RUN_FILES.manifest));
+  const resolvedPolicies = Object.fromEntries(policies.map((name) => [name, { placement: options.placement, shaping: options.shaping, seed: options.seed }]));
+  await writeFile(path.join(runDir, RUN_FILES.policies), `${JSON.stringify(resolvedPolicies, null, 2)}\n`);
+}

@@ -1,0 +1,71 @@
+// `wdmoe bench <testbed>`: run datasets through the split model and print the latency/accuracy table.
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runBench } from '../../bench/index.js';
+import { DATASET_FORMATS } from '../../datasets/index.js';
+import { renderSummaryTable } from '../../report/index.js';
+import { type CommandContext, printResult } from '../context.js';
+import { createBenchProgress } from '../progress.js';
+import { resolveStateDir } from './loopback.js';
+
+type Action = <A extends unknown[]>(run: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function list(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
+}
+
+export function registerBench(program: Command, context: CommandContext, action: Action): void {
+  program
+    .command('bench')
+    .description('run datasets through the split model under each policy; write runs/<id>/ and print the table')
+    .argument('<testbed>', 'testbed YAML file (loopback testbeds start their agents themselves)')
+    .option('--dataset <name|path>', 'dataset name (bundled: add, compare, sort, pattern, lookup) or file; repeat or comma-separate; default: every bundled set', list, [])
+    .addOption(new Option('--format <format>', 'dataset file format').choices(['auto', ...DATASET_FORMATS]).default('auto'))
+    .option('--policy <names>', 'policies to compare, comma-separated', list)
+    .option('--limit <n>', 'at most n items per dataset', positiveInt)
+    .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
+    .option('--resume', 'carry on with the run in --out (or the newest in runs/), skipping recorded items')
+    .addOption(new Option('--placement <where>', '"testbed": experts on the devices; "local": all experts in this process (the monolithic reference)').choices(['testbed', 'local']).default('testbed'))
+    .addOption(new Option('--shaping <mode>', '"testbed": shape links as the testbed says; "none": unshaped').choices(['testbed', 'none']).default('testbed'))
+    .option('--seed <n>', 'seed for link jitter/loss and stochastic policies', (v) => Number.parseInt(v, 10), 0)
+    .option('--threads <n>', 'onnxruntime threads at the BS', positiveInt, 1)
+    .option('--state-dir <dir>', 'loopback state directory (default: .wdmoe or $WDMOE_STATE_DIR)')
+    .option('--json', 'print {"runDir","summary"} as JSON; progress as JSON lines on stderr')
+    .option('--verbose', 'one progress line per item, with timestamps')
+    .action(
+      action(async (testbedPath: string, flags: { dataset: string[]; format: string; policy?: string[]; limit?: number; out?: string; resume?: boolean; placement: 'testbed' | 'local'; shaping: 'testbed' | 'none'; seed: number; threads: number; stateDir?: string; json?: boolean; verbose?: boolean }) => {
+        const options = Object.freeze({
+          testbedPath,
+          datasets: flags.dataset,
+          format: flags.format as 'auto',
+          policies: flags.policy ?? ['topk'],
+          limit: flags.limit ?? null,
+          outDir: flags.out ?? null,
+          runsDir: path.resolve('runs'),
+          resume: flags.resume === true,
+          placement: flags.placement,
+          shaping: flags.shaping,
+          seed: flags.seed,
+          stateDir: resolveStateDir(flags.stateDir),
+          intraOpThreads: flags.threads,
+          tool: `wdmoe ${program.version() ?? ''}`.trim(),
+        });
+        const progress = createBenchProgress({ json: flags.json === true, tty: context.stderrIsTty, verbose: flags.verbose === true });
+        try {
+          const result = await runBench(options, { signal: context.signal, onEvent: progress.onEvent });
+          progress.stop();
+          printResult(flags.json === true, { runDir: result.runDir, itemsRun: result.itemsRun, itemsResumed: result.itemsResumed, summary: result.summary }, () =>
+            `${renderSummaryTable(result.summary, { color: context.stdoutIsTty })}\nrun folder: ${path.relative(process.cwd(), result.runDir) || '.'}`,
+          );
+        } finally {
+          progress.stop();
+        }
+      }),
+    );
+}
