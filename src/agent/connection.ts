@@ -4,7 +4,7 @@
 // a peer sends can throw out of here. Created by server.ts; imports only transport and core.
 import type { Socket } from 'node:net';
 import {
-  FrameReader, ProtocolError, computeProof, createNonce, encodeChallenge, encodeError, encodeFrame, encodeResult,
+  FrameReader, ProtocolError, computeProof, createNonce, encodeChallenge, encodeError, encodeFrame, encodeResultParts,
   encodeStats, encodeWelcome, verifyProof, NO_EXPERT, type FrameLimits, type Frame, type RunFrame, type WireErrorCode,
 } from '../transport/index.js';
 import type { AgentStats, DisconnectReason, ExpertCompute } from './types.js';
@@ -169,7 +169,7 @@ export class AgentConnection {
     }
     this.#context.stats.runServed++;
     this.#context.stats.computeMicrosTotal += computeMicros;
-    this.#send(encodeResult({ requestId, dtype: frame.dtype, rows: frame.rows, hidden: frame.hidden, computeMicros, output }));
+    this.#send(...encodeResultParts({ requestId, dtype: frame.dtype, rows: frame.rows, hidden: frame.hidden, computeMicros, output }));
   }
 
   #findMissingExpert(frame: RunFrame): number | undefined {
@@ -180,10 +180,16 @@ export class AgentConnection {
     return undefined;
   }
 
-  #send(bytes: Buffer): void {
-    if (this.#socket.destroyed || this.#socket.writableEnded) return;
-    this.#context.stats.bytesSent += bytes.length;
-    this.#socket.write(bytes);
+  // Writes a frame (or its parts, as one writev).
+  #send(...parts: Buffer[]): void {
+    const socket = this.#socket;
+    if (socket.destroyed || socket.writableEnded) return;
+    if (parts.length > 1) socket.cork();
+    for (const part of parts) {
+      this.#context.stats.bytesSent += part.length;
+      if (part.length > 0) socket.write(part);
+    }
+    if (parts.length > 1) socket.uncork();
   }
 
   // Answers ERROR, then closes this connection (the server keeps serving the others).

@@ -5,10 +5,9 @@
 // uplink transmit resolved. Called by bs/ (through pool.ts) and perf/. The codec is frame.ts.
 import { connect as connectTcp, type Socket } from 'node:net';
 import type { LinkShaper } from '../links/index.js';
-import { throwOnAbort } from '../core/index.js';
 import { DeviceError } from './errors.js';
 import { resolveFrameLimits, type FrameLimits } from './frame-header.js';
-import { encodeFrame, encodeRun, type AgentStats, type Frame } from './frame.js';
+import { encodeFrame, encodeRunParts, type AgentStats, type Frame } from './frame.js';
 import { FrameReader } from './frame-reader.js';
 import { performHandshake } from './client-handshake.js';
 import type { WireDtype } from './dtype.js';
@@ -112,10 +111,13 @@ export class DeviceClient {
     return this.#call('run', `RESULT for layer ${layer}`, options, async (call) => {
       const id = this.#takeId();
       const answer = call.expect(id, { kind: 'run', layer });
-      const bytes = encodeRun({ requestId: id, dtype: this.#dtype, deadlineMs: options.deadlineMs, ...request });
-      if (this.#options.downlink !== undefined) await this.#options.downlink.transmit(bytes.length, call.signal);
+      // Written in parts so the states go to the socket without a copy: the caller must not mutate
+      // `request.states` until run() settles.
+      const parts = encodeRunParts({ requestId: id, dtype: this.#dtype, deadlineMs: options.deadlineMs, ...request });
+      const frameBytes = parts.reduce((sum, part) => sum + part.length, 0);
+      if (this.#options.downlink !== undefined) await this.#options.downlink.transmit(frameBytes, call.signal);
       const downlinkDoneMs = performance.now();
-      this.#write(bytes);
+      this.#write(...parts);
       const { frame, wireBytes } = await answer;
       const resultReceivedMs = performance.now();
       if (frame.type !== 'result') throw this.#error('run', 'protocol', `answered RUN for layer ${layer} with ${frame.type}`);
@@ -127,7 +129,7 @@ export class DeviceClient {
       return {
         output: frame.output,
         timing: { sendStartMs, downlinkDoneMs, resultReceivedMs, deliveredMs: performance.now(),
-          deviceComputeMs: frame.computeMicros / 1000, downlinkBytes: bytes.length, uplinkBytes: wireBytes },
+          deviceComputeMs: frame.computeMicros / 1000, downlinkBytes: frameBytes, uplinkBytes: wireBytes },
       };
     });
   }
@@ -173,43 +175,70 @@ export class DeviceClient {
     });
   }
 
-  // Runs `work` raced against its deadline and the caller's signal (execa's wait-subprocess pattern).
-  // One AbortController per call, aborted in `finally`: no timer, listener or pending entry outlives it.
-  // A plain timer instead of AbortSignal.timeout + AbortSignal.any: cheaper on this hot path, and
-  // AbortSignal.any on a long-lived caller signal accumulates dependants on Node 20.
+  // Runs `work` under its deadline and the caller's signal. When either fires, the call's pending
+  // answers are rejected and its AbortController (made only when shaping needs a signal) is aborted,
+  // so whatever `work` awaits rejects at once; `finally` clears the timer, listener and pending ids.
+  // A plain timer instead of AbortSignal.timeout + AbortSignal.any: this is the hot path (the
+  // EventTarget machinery doubled a loopback round trip), and AbortSignal.any on a long-lived caller
+  // signal accumulates dependants on Node 20.
   async #call<T>(kind: PendingKind, what: string, options: RequestOptions, work: (call: Call) => Promise<T>): Promise<T> {
     if (this.#closedBecause !== undefined) throw this.#closedBecause;
     const phase = kindPhase(kind);
-    const controller = new AbortController();
     const ids: number[] = [];
-    const timer = setTimeout(() => controller.abort(this.#error(phase, 'timeout', `no ${what} within ${options.deadlineMs} ms`)), options.deadlineMs);
-    const onAbort = () => controller.abort(this.#error(phase, 'aborted', `${what} abandoned: ${String(options.signal?.reason)}`, options.signal?.reason));
-    if (options.signal?.aborted) onAbort();
-    else options.signal?.addEventListener('abort', onAbort, { once: true });
-    const aborted = throwOnAbort(controller.signal);
+    let controller: AbortController | undefined;
+    let failure: DeviceError | undefined;
+    const stop = (error: DeviceError) => {
+      failure ??= error;
+      controller?.abort(failure);
+      for (const id of ids) {
+        const pending = this.#pending.get(id);
+        this.#pending.delete(id);
+        pending?.reject(failure);
+      }
+    };
+    const timer = setTimeout(() => stop(this.#error(phase, 'timeout', `no ${what} within ${options.deadlineMs} ms`)), options.deadlineMs);
+    const onAbort = () => stop(this.#error(phase, 'aborted', `${what} abandoned: ${String(options.signal?.reason)}`, options.signal?.reason));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     const call: Call = {
-      signal: controller.signal,
+      get signal() {
+        if (controller === undefined) {
+          controller = new AbortController();
+          if (failure !== undefined) controller.abort(failure);
+        }
+        return controller.signal;
+      },
       expect: (id, pending) => {
         ids.push(id);
+        if (failure !== undefined) return Promise.reject(failure);
         const answer = new Promise<Answer>((resolve, reject) => this.#pending.set(id, { ...pending, resolve, reject }));
-        answer.catch(() => undefined); // may reject before `work` awaits it (connection lost during shaping)
+        answer.catch(() => undefined); // may reject before `work` awaits it (e.g. lost during shaping)
         return answer;
       },
     };
     try {
-      return await Promise.race([work(call), aborted.promise]);
+      if (options.signal?.aborted) onAbort();
+      const result = await work(call);
+      if (failure !== undefined) throw failure;
+      return result;
+    } catch (error) {
+      throw failure ?? error;
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      aborted.dispose();
       for (const id of ids) this.#pending.delete(id);
-      controller.abort();
     }
   }
 
-  #write(bytes: Buffer): void {
+  // Writes a frame's parts as one writev.
+  #write(...parts: Buffer[]): void {
     if (this.#closedBecause !== undefined) throw this.#closedBecause;
-    this.#socket.write(bytes);
+    if (parts.length === 1) {
+      this.#socket.write(parts[0]!);
+      return;
+    }
+    this.#socket.cork();
+    for (const part of parts) if (part.length > 0) this.#socket.write(part);
+    this.#socket.uncork();
   }
 
   #onFrame(frame: Frame, wireBytes: number): void {

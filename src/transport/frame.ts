@@ -48,8 +48,9 @@ export type Frame = HelloFrame | ChallengeFrame | AuthFrame | WelcomeFrame | Run
 const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 // A frame buffer with the header written; the payload is filled by the caller.
-function allocateFrame(type: FrameType, requestId: number, payloadLength: number): Buffer {
-  const buffer = Buffer.allocUnsafe(HEADER_BYTES + payloadLength);
+// `allocatedPayload` < payloadLength allocates only the head of a frame written in parts.
+function allocateFrame(type: FrameType, requestId: number, payloadLength: number, allocatedPayload = payloadLength): Buffer {
+  const buffer = Buffer.allocUnsafe(HEADER_BYTES + allocatedPayload);
   encodeHeader(buffer, type, requestId, payloadLength);
   return buffer;
 }
@@ -91,8 +92,13 @@ function readUint16(payload: Buffer, offset: number, count: number): Uint16Array
   return out;
 }
 
-function writeTensor(values: Float32Array, dtype: WireDtype, target: Buffer, offset: number): void {
-  copyBytes(dtype === 'fp32' ? values : float32ToFloat16(values), target, offset);
+// The wire bytes of a tensor: a view of the caller's fp32 memory (no copy), or fresh fp16 bits.
+function tensorBytes(values: Float32Array, dtype: WireDtype, byteLength: number): Buffer {
+  if (dtype === 'fp32' && IS_LITTLE_ENDIAN) return Buffer.from(values.buffer, values.byteOffset, byteLength);
+  const out = Buffer.allocUnsafe(byteLength);
+  if (dtype === 'fp16') copyBytes(float32ToFloat16(values), out, 0);
+  else for (let i = 0; i < values.length; i++) out.writeFloatLE(values[i]!, i * 4);
+  return out;
 }
 
 function readTensor(payload: Buffer, offset: number, count: number, dtype: WireDtype): Float32Array {
@@ -201,30 +207,28 @@ function runTensorBytes(rows: number, hidden: number, k: number, dtype: WireDtyp
 // RUN (BS → agent), 20 fixed bytes then tensors:
 // | layer u16 | dtype u8 | reserved u8 = 0 | rows u32 | hidden u32 | k u16 | reserved u16 = 0 | deadlineMs u32 |
 // | states dtype[rows×hidden] | pad 0..3 zero bytes to a multiple of 4 | weights f32[rows×k] | experts u16[rows×k] |
-export function encodeRun(frame: Omit<RunFrame, 'type'>): Buffer {
+export function encodeRunParts(frame: Omit<RunFrame, 'type'>): Buffer[] {
   const { rows, hidden, k, dtype } = frame;
   if (frame.states.length !== rows * hidden || frame.weights.length !== rows * k || frame.experts.length !== rows * k) {
     throw new ProtocolError('bad-shape', `run arrays do not match rows ${rows} × hidden ${hidden} × k ${k}`);
   }
   const { statesBytes, pad, total } = runTensorBytes(rows, hidden, k, dtype);
-  const buffer = allocateFrame('run', frame.requestId, 20 + total);
-  let at = HEADER_BYTES;
-  buffer.writeUInt16LE(frame.layer, at);
-  buffer.writeUInt8(DTYPE_CODES[dtype], at + 2);
-  buffer.writeUInt8(0, at + 3);
-  buffer.writeUInt32LE(rows, at + 4);
-  buffer.writeUInt32LE(hidden, at + 8);
-  buffer.writeUInt16LE(k, at + 12);
-  buffer.writeUInt16LE(0, at + 14);
-  buffer.writeUInt32LE(Math.max(0, Math.min(0xffff_ffff, Math.ceil(frame.deadlineMs))), at + 16);
-  at += 20;
-  writeTensor(frame.states, dtype, buffer, at);
-  at += statesBytes;
-  buffer.fill(0, at, at + pad);
-  at += pad;
-  copyBytes(frame.weights, buffer, at);
-  copyBytes(frame.experts, buffer, at + 4 * rows * k);
-  return buffer;
+  const head = allocateFrame('run', frame.requestId, 20 + total, 20);
+  head.writeUInt16LE(frame.layer, HEADER_BYTES);
+  head.writeUInt8(DTYPE_CODES[dtype], HEADER_BYTES + 2);
+  head.writeUInt8(0, HEADER_BYTES + 3);
+  head.writeUInt32LE(rows, HEADER_BYTES + 4);
+  head.writeUInt32LE(hidden, HEADER_BYTES + 8);
+  head.writeUInt16LE(k, HEADER_BYTES + 12);
+  head.writeUInt16LE(0, HEADER_BYTES + 14);
+  head.writeUInt32LE(Math.max(0, Math.min(0xffff_ffff, Math.ceil(frame.deadlineMs))), HEADER_BYTES + 16);
+  const tail = Buffer.alloc(pad + 6 * rows * k);
+  copyBytes(frame.weights, tail, pad);
+  copyBytes(frame.experts, tail, pad + 4 * rows * k);
+  return [head, tensorBytes(frame.states, dtype, statesBytes), tail];
+}
+export function encodeRun(frame: Omit<RunFrame, 'type'>): Buffer {
+  return Buffer.concat(encodeRunParts(frame));
 }
 function decodeRun(requestId: number, payload: Buffer, limits: FrameLimits): RunFrame {
   expectAtLeast('run', payload, 20);
@@ -249,16 +253,19 @@ function decodeRun(requestId: number, payload: Buffer, limits: FrameLimits): Run
 
 // RESULT (agent → BS), 16 fixed bytes then the output:
 // | rows u32 | hidden u32 | computeMicros u32 | dtype u8 | reserved u8[3] = 0 | output dtype[rows×hidden] |
-export function encodeResult(frame: Omit<ResultFrame, 'type'>): Buffer {
+export function encodeResultParts(frame: Omit<ResultFrame, 'type'>): Buffer[] {
   const { rows, hidden, dtype } = frame;
   if (frame.output.length !== rows * hidden) throw new ProtocolError('bad-shape', `result output has ${frame.output.length} values, expected ${rows}×${hidden}`);
-  const buffer = allocateFrame('result', frame.requestId, 16 + rows * hidden * DTYPE_BYTES[dtype]);
-  buffer.writeUInt32LE(rows, HEADER_BYTES);
-  buffer.writeUInt32LE(hidden, HEADER_BYTES + 4);
-  buffer.writeUInt32LE(Math.max(0, Math.min(0xffff_ffff, Math.round(frame.computeMicros))), HEADER_BYTES + 8);
-  buffer.writeUInt32LE(DTYPE_CODES[dtype], HEADER_BYTES + 12); // dtype byte + 3 zero reserved bytes (LE)
-  writeTensor(frame.output, dtype, buffer, HEADER_BYTES + 16);
-  return buffer;
+  const outputBytes = rows * hidden * DTYPE_BYTES[dtype];
+  const head = allocateFrame('result', frame.requestId, 16 + outputBytes, 16);
+  head.writeUInt32LE(rows, HEADER_BYTES);
+  head.writeUInt32LE(hidden, HEADER_BYTES + 4);
+  head.writeUInt32LE(Math.max(0, Math.min(0xffff_ffff, Math.round(frame.computeMicros))), HEADER_BYTES + 8);
+  head.writeUInt32LE(DTYPE_CODES[dtype], HEADER_BYTES + 12); // dtype byte + 3 zero reserved bytes (LE)
+  return [head, tensorBytes(frame.output, dtype, outputBytes)];
+}
+export function encodeResult(frame: Omit<ResultFrame, 'type'>): Buffer {
+  return Buffer.concat(encodeResultParts(frame));
 }
 function decodeResult(requestId: number, payload: Buffer, limits: FrameLimits): ResultFrame {
   expectAtLeast('result', payload, 16);
@@ -310,7 +317,8 @@ function decodeStats(requestId: number, payload: Buffer): StatsFrame {
   return { type: 'stats', requestId, stats };
 }
 
-// Encodes any frame to header + payload bytes.
+// Encodes any frame to header + payload bytes (RUN/RESULT: see encodeRunParts/encodeResultParts,
+// which the sockets use to write tensors without copying them).
 export function encodeFrame(frame: Frame): Buffer {
   switch (frame.type) {
     case 'hello': return encodeHello(frame);

@@ -8,7 +8,7 @@ export {
   type FrameLimits, type FrameType, type WireErrorCode,
 } from './frame-header.js';
 export {
-  NO_EXPERT, encodeFrame, decodeFrame, encodeRun, encodeResult, encodeError, encodeChallenge, encodeWelcome, encodeStats,
+  NO_EXPERT, encodeFrame, decodeFrame, encodeRun, encodeRunParts, encodeResult, encodeResultParts, encodeError, encodeChallenge, encodeWelcome, encodeStats,
   type Frame, type RunFrame, type ResultFrame, type AgentStats,
 } from './frame.js';
 export { FrameReader, type ReceivedFrame } from './frame-reader.js';
