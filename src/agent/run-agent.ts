@@ -13,6 +13,23 @@ export interface AgentOptions {
   readonly port: number;
   readonly token: string;
   readonly intraOpThreads: number;
+  // Exit when this process is gone (bench's child agents must not outlive a killed bench).
+  readonly parentPid?: number;
+}
+
+const PARENT_POLL_MS = 500;
+
+// Aborts when `pid` no longer exists; the returned stop() clears the poll.
+function watchParent(pid: number, controller: AbortController): () => void {
+  const timer = setInterval(() => {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      controller.abort(new Error(`parent process ${pid} is gone`));
+    }
+  }, PARENT_POLL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 export interface AgentReady {
@@ -31,6 +48,9 @@ export async function runAgent(options: AgentOptions, context: { signal: AbortSi
       throw new WdmoeError('agent-bad-experts', `device ${options.device}: expert "${key}" is not of the form layer.expert (e.g. 3.7)`, { exitCode: EXIT_BAD_INPUT });
     }
   }
+  const lifetime = new AbortController();
+  const signal = AbortSignal.any([context.signal, lifetime.signal]);
+  const stopWatching = options.parentPid === undefined ? () => undefined : watchParent(options.parentPid, lifetime);
   const compute = await loadExpertCompute(options.modelDir, options.experts, { intraOpThreads: options.intraOpThreads });
   try {
     const server = await startAgentServer({
@@ -39,7 +59,7 @@ export async function runAgent(options: AgentOptions, context: { signal: AbortSi
       token: options.token,
       device: options.device,
       compute,
-      signal: context.signal,
+      signal,
     }).catch((error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code ?? ((error as { cause?: NodeJS.ErrnoException }).cause?.code);
       if (code === 'EADDRINUSE') {
@@ -53,11 +73,12 @@ export async function runAgent(options: AgentOptions, context: { signal: AbortSi
     });
     context.onReady({ event: 'ready', device: options.device, host: options.host, port: server.port, pid: process.pid, experts: compute.experts.length });
     await new Promise<void>((resolve) => {
-      if (context.signal.aborted) resolve();
-      else context.signal.addEventListener('abort', () => resolve(), { once: true });
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
     });
     await server.close();
   } finally {
+    stopWatching();
     await compute.release();
   }
 }

@@ -1,7 +1,8 @@
 // Starts one `wdmoe agent` process per testbed device on this machine and waits until each has
 // loaded its experts and listens (it prints a JSON "ready" line to its log). Used by `loopback up`
 // (detached: agents outlive the command) and by bench (children, stopped with the run).
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
@@ -40,21 +41,23 @@ export async function startAgents(options: StartAgentsOptions): Promise<Loopback
 async function startAgent(device: DeviceSpec, options: StartAgentsOptions): Promise<LoopbackAgentState> {
   const { testbed } = options;
   const log = path.join(options.logDir, `${device.name}.log`);
-  await (await open(log, 'w')).close();
+  // The agent writes straight to its log file (a plain fd, not piped through us), so a detached agent
+  // keeps its output after `loopback up` exits.
+  const logFd = openSync(log, 'w');
   const experts = expertsOfDevice(testbed, device.name);
-  const args = [BIN, 'agent', '--model', testbed.modelDir, '--device', device.name, '--experts', experts.join(','), '--host', device.host, '--port', String(device.port), '--threads', '1'];
+  const args: string[] = [BIN, 'agent', '--model', testbed.modelDir, '--device', device.name, '--experts', experts.join(','), '--host', device.host, '--port', String(device.port), '--threads', '1', ...(options.detached ? [] : ['--parent-pid', String(process.pid)])];
   const subprocess = execa(process.execPath, args, {
     env: { WDMOE_TOKEN: testbed.auth.token },
     extendEnv: true,
-    stdin: 'ignore',
-    stdout: { file: log, append: true },
-    stderr: { file: log, append: true },
+    // execa runs a numeric fd as a plain file descriptor; its types only admit literal fd numbers.
+    stdio: ['ignore', logFd as 3, logFd as 3],
     detached: options.detached,
     cleanup: !options.detached,
     forceKillAfterDelay: 2000,
     cancelSignal: options.detached ? undefined : options.signal,
     reject: false,
   });
+  closeSync(logFd);
   const pid = subprocess.pid;
   if (pid === undefined) throw new LoopbackError('agent-spawn', `device ${device.name}: could not start ${process.execPath} ${BIN}`, { device: device.name });
   options.teardown.defer(`agent ${device.name} (pid ${pid})`, async () => {

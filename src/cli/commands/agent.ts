@@ -23,9 +23,10 @@ export function registerAgent(program: Command, context: CommandContext, action:
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .requiredOption('--port <port>', 'TCP port to listen on (0 = any free port)', parsePort)
     .option('--threads <n>', 'onnxruntime threads per expert run', (v) => Number.parseInt(v, 10), 1)
+    .option('--parent-pid <pid>', 'exit when this process is gone (used by bench for the agents it starts)', (v) => Number.parseInt(v, 10))
     .option('--token-file <file>', 'file holding the testbed\'s shared auth token (default: $WDMOE_TOKEN)')
     .action(
-      action(async (flags: { model: string; device: string; experts: string; host: string; port: number; threads: number; tokenFile?: string }) => {
+      action(async (flags: { model: string; device: string; experts: string; host: string; port: number; threads: number; tokenFile?: string; parentPid?: number }) => {
         const token = flags.tokenFile !== undefined ? (await readFile(flags.tokenFile, 'utf8')).trim() : process.env['WDMOE_TOKEN'];
         if (token === undefined || token === '') {
           throw new WdmoeError('agent-no-token', `device ${flags.device}: no auth token`, { exitCode: EXIT_BAD_INPUT, hint: 'pass --token-file FILE or set WDMOE_TOKEN' });
@@ -38,6 +39,7 @@ export function registerAgent(program: Command, context: CommandContext, action:
           port: flags.port,
           token,
           intraOpThreads: flags.threads,
+          parentPid: flags.parentPid,
         });
         await runAgent(options, { signal: context.signal, onReady: (ready) => process.stdout.write(`${JSON.stringify(ready)}\n`) });
       }),
