@@ -2,6 +2,7 @@
 // combine) → head. Each step is one imported call; timing is kept per step so every item's latency
 // splits into bs_compute / downlink / device_compute / uplink / other along the critical path.
 // Called by bench (scoring) and by tests against golden.json.
+import { InternalError } from '../core/index.js';
 import type { BsGraphs } from '../model/index.js';
 import { NO_EXPERT_SLOT, softmaxRows, type DeviceEstimate, type Policy } from '../policy/index.js';
 import { dispatchLayer, type DeviceChannel, type DeviceLayerRecord } from './dispatch.js';
@@ -30,6 +31,14 @@ export interface LayerRecord {
   devices: DeviceLayerRecord[];
 }
 
+// Attention keys/values of the tokens seen so far, per layer ([B, KV, P, D] each), for decode steps.
+export interface KvCache {
+  readonly length: number; // P: positions cached
+  readonly batch: number;
+  readonly keys: readonly Float32Array[];
+  readonly values: readonly Float32Array[];
+}
+
 export interface ForwardResult {
   logits: Float32Array; // B×T×V
   dims: readonly [number, number, number];
@@ -37,10 +46,12 @@ export interface ForwardResult {
   timing: LatencyBreakdown;
   layers: LayerRecord[];
   experts: { used: number; dropped: number };
+  cache: KvCache; // the cache extended by this call's tokens
 }
 
-// Runs a batch of token sequences (right-padded into one batch) through the split model.
-export async function forwardSequences(setup: ForwardSetup, sequences: readonly (readonly number[])[], signal?: AbortSignal): Promise<ForwardResult> {
+// Runs a batch of token sequences (right-padded into one batch) through the split model. With `cache`,
+// the sequences continue the cached ones (decode): they must all have the same length (no padding).
+export async function forwardSequences(setup: ForwardSetup, sequences: readonly (readonly number[])[], signal?: AbortSignal, cache?: KvCache): Promise<ForwardResult> {
   const startMs = performance.now();
   const { graphs } = setup;
   const arch = graphs.arch;
@@ -57,12 +68,19 @@ export async function forwardSequences(setup: ForwardSetup, sequences: readonly 
     }
   };
 
-  const { inputIds, attentionMask, positionIds, realPositions } = await bs(() => buildBatch(sequences, width, arch.padTokenId ?? 0));
+  const past = cache?.length ?? 0;
+  if (cache !== undefined && (cache.batch !== batch || sequences.some((sequence) => sequence.length !== width))) {
+    throw new InternalError(`a decode step needs ${cache.batch} sequences of equal length, got lengths ${sequences.map((s) => s.length).join(',')}`);
+  }
+  const { inputIds, attentionMask, positionIds, realPositions } = await bs(() => buildBatch(sequences, width, arch.padTokenId ?? 0, past));
   const dims2 = [batch, width] as const;
+  const maskDims = [batch, past + width] as const;
   const embedded = await bs(() => graphs.embed.run({ input_ids: { type: 'int64', data: inputIds, dims: dims2 } }));
   let hiddenStates = embedded['hidden']!.data;
   const emptyPast = new Float32Array(0);
-  const pastDims = [batch, arch.numKeyValueHeads, 0, arch.headDim] as const;
+  const pastDims = [batch, arch.numKeyValueHeads, past, arch.headDim] as const;
+  const keys: Float32Array[] = [];
+  const values: Float32Array[] = [];
   const layers: LayerRecord[] = [];
   let used = 0;
 
@@ -72,12 +90,14 @@ export async function forwardSequences(setup: ForwardSetup, sequences: readonly 
     const attention = await bs(() =>
       graphs.attention[layer]!.run({
         hidden: { type: 'float32', data: hiddenStates, dims: [batch, width, hidden] },
-        attention_mask: { type: 'int64', data: attentionMask, dims: dims2 },
+        attention_mask: { type: 'int64', data: attentionMask, dims: maskDims },
         position_ids: { type: 'int64', data: positionIds, dims: dims2 },
-        past_key: { type: 'float32', data: emptyPast, dims: pastDims },
-        past_value: { type: 'float32', data: emptyPast, dims: pastDims },
+        past_key: { type: 'float32', data: cache?.keys[layer] ?? emptyPast, dims: pastDims },
+        past_value: { type: 'float32', data: cache?.values[layer] ?? emptyPast, dims: pastDims },
       }),
     );
+    keys.push(attention['present_key']!.data);
+    values.push(attention['present_value']!.data);
     const residual = attention['residual']!.data;
     const normed = await bs(() => gatherRows(attention['normed']!.data, realPositions, hidden));
     const routed = await bs(() => graphs.router[layer]!.run({ normed: { type: 'float32', data: normed, dims: [realPositions.length, hidden] } }));
@@ -129,22 +149,25 @@ export async function forwardSequences(setup: ForwardSetup, sequences: readonly 
     timing,
     layers,
     experts: { used, dropped: realPositions.length * arch.topK * arch.numLayers - used },
+    cache: { length: past + width, batch, keys, values },
   };
 }
 
-// Right-pads the sequences into int64 tensors; realPositions lists the flat index of every real token.
-function buildBatch(sequences: readonly (readonly number[])[], width: number, padTokenId: number) {
+// Right-pads the sequences into int64 tensors after `past` cached positions (mask [B, past+width]);
+// realPositions lists the flat index of every real token.
+function buildBatch(sequences: readonly (readonly number[])[], width: number, padTokenId: number, past: number) {
   const batch = sequences.length;
   const inputIds = new BigInt64Array(batch * width).fill(BigInt(padTokenId));
-  const attentionMask = new BigInt64Array(batch * width);
+  const attentionMask = new BigInt64Array(batch * (past + width));
   const positionIds = new BigInt64Array(batch * width);
   const realPositions: number[] = [];
   sequences.forEach((sequence, b) => {
+    for (let t = 0; t < past; t++) attentionMask[b * (past + width) + t] = 1n;
     for (let t = 0; t < width; t++) {
-      positionIds[b * width + t] = BigInt(t);
+      positionIds[b * width + t] = BigInt(past + t);
       if (t < sequence.length) {
         inputIds[b * width + t] = BigInt(sequence[t]!);
-        attentionMask[b * width + t] = 1n;
+        attentionMask[b * (past + width) + past + t] = 1n;
         realPositions.push(b * width + t);
       }
     }

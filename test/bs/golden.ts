@@ -33,3 +33,20 @@ export function maxAbsDiff(golden: GoldenCase, logits: Float32Array, width: numb
   });
   return max;
 }
+
+export interface GoldenDecode {
+  name: string;
+  prompt_ids: number[];
+  steps: Array<{ token_id: number; logits: number[] }>;
+}
+
+export function loadGoldenDecodes(dir = DEFAULT_MODEL_DIR): GoldenDecode[] {
+  return (JSON.parse(readFileSync(`${dir}/golden.json`, 'utf8')) as { decode: GoldenDecode[] }).decode;
+}
+
+// Max |row − expected| over one vocabulary row.
+export function maxAbsDiffRow(row: Float32Array, offset: number, expected: readonly number[]): number {
+  let max = 0;
+  expected.forEach((value, v) => (max = Math.max(max, Math.abs(row[offset + v]! - value))));
+  return max;
+}
