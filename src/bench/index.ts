@@ -1,6 +1,7 @@
 export * from './score.js';
 export * from './records.js';
 export * from './item-scores.js';
+export * from './generations.js';
 export * from './layer-log.js';
 export * from './summary.js';
 export * from './run-meta.js';

@@ -8,6 +8,7 @@ export const RUN_FILES = {
   policies: 'policies.json',    // resolved policy parameters
   results: 'results.jsonl',     // one line per item × policy (bench/records.ts)
   scores: 'scores.jsonl',       // per-choice log-likelihoods, acc_norm prediction (bench/item-scores.ts)
+  generations: 'generations.jsonl', // generated text, TTFT and TPOT per item (bench/generations.ts; --task generate)
   layers: 'layers.jsonl',       // one line per item × forward step × layer (bench/layer-log.ts)
   summary: 'summary.json',      // per (dataset, policy) aggregates (bench/summary.ts)
 } as const;

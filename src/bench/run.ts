@@ -8,26 +8,31 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { closest } from 'fastest-levenshtein';
 import { EXIT_BAD_INPUT, TeardownStack, WdmoeError } from '../core/index.js';
-import { forwardSequences, type ForwardSetup } from '../bs/index.js';
-import { loadMcDataset, listBundledDatasets, type LoadedDataset, type McItem, type DatasetFormat } from '../datasets/index.js';
+import type { ForwardSetup } from '../bs/index.js';
+import { loadGenDataset, loadMcDataset, listBundledDatasets, type DatasetFormat, type GenItem, type LoadedDataset, type McItem } from '../datasets/index.js';
 import { SeededRandom } from '../links/index.js';
 import { loadBsGraphs, loadTokenizer, resolveTokenizerPath } from '../model/index.js';
 import { POLICIES, type PolicyName } from '../policy/index.js';
 import { assertValidTestbed, formatIssue, testbedToJson, type Testbed } from '../testbed/index.js';
 import { connectDevices, type Placement, type ShapingChoice } from './connect-devices.js';
-import { openItemScoresWriter, encodeItemScore } from './item-scores.js';
+import { openItemScoresWriter } from './item-scores.js';
+import { openGenerationsWriter } from './generations.js';
 import { openLayerLog } from './layer-log.js';
 import { completedKeys, openResultsWriter, resultKey } from './records.js';
 import { RUN_FILES } from './run-files.js';
 import { checkResumable, createRunMeta, readRunMeta, writeRunMeta } from './run-meta.js';
-import { buildChoiceBatch, pickPredictions, scoreChoiceBatch } from './score.js';
 import { summarizeRunDir, writeSummary, type Summary } from './summary.js';
-import { toLayerLines, toResultRecord } from './record-item.js';
+import { scoreItem } from './score-item.js';
+import { generateItem, stopTokens } from './generate-item.js';
+
+export type BenchTask = 'multiple-choice' | 'generate';
 
 export interface BenchOptions {
   readonly testbedPath: string;
   readonly datasets: readonly string[]; // names or paths; empty = every bundled multiple-choice set
   readonly format: DatasetFormat | 'auto';
+  readonly task: BenchTask;
+  readonly maxNewTokens: number; // generate: cap on generated tokens per item
   readonly policies: readonly string[];
   readonly limit: number | null;
   readonly outDir: string | null; // null = runs/<timestamp> (or, with resume, the newest run in runs/)
@@ -87,8 +92,10 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
     });
     const results = openResultsWriter(path.join(runDir, RUN_FILES.results));
     teardown.defer('results.jsonl', () => results.close());
-    const scores = openItemScoresWriter(path.join(runDir, RUN_FILES.scores));
-    teardown.defer('scores.jsonl', () => scores.close());
+    const scores = options.task === 'multiple-choice' ? openItemScoresWriter(path.join(runDir, RUN_FILES.scores)) : undefined;
+    if (scores !== undefined) teardown.defer('scores.jsonl', () => scores.close());
+    const generations = options.task === 'generate' ? openGenerationsWriter(path.join(runDir, RUN_FILES.generations)) : undefined;
+    if (generations !== undefined) teardown.defer('generations.jsonl', () => generations.close());
     const layers = openLayerLog(path.join(runDir, RUN_FILES.layers));
     teardown.defer('layers.jsonl', () => layers.close());
     if (results.truncatedBytes > 0) emit({ kind: 'warning', message: `results.jsonl ended in a torn line (${results.truncatedBytes} bytes), removed; that item runs again` });
@@ -107,22 +114,30 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
       deadlineMs: testbed.timeouts.requestMs,
       random: () => random.next(),
     });
-    const scoring = { padTokenId: arch.padTokenId ?? 0, bosTokenId: null, prefixTokenId: arch.bosTokenId ?? arch.eosTokenId ?? 0, maxLength: arch.maxPositionEmbeddings };
+    const bosTokenId = graphs.manifest.manifest.tokenizer.addBosToken ? (arch.bosTokenId ?? null) : null;
+    const prefixTokenId = arch.bosTokenId ?? arch.eosTokenId ?? 0;
+    const scoring = { padTokenId: arch.padTokenId ?? 0, bosTokenId, prefixTokenId, maxLength: arch.maxPositionEmbeddings };
+    const stops = options.task === 'generate' ? stopTokens(tokenizer, arch.eosTokenId ?? null) : new Set<number>();
     let finished = itemsResumed;
     for (const dataset of datasets) {
       for (const item of dataset.items) {
         for (const policy of policies) {
           if (done.has(resultKey(dataset.name, policy, item.id))) continue;
           context.signal?.throwIfAborted();
-          const batch = buildChoiceBatch(item, tokenizer, scoring);
-          const sequences = batch.rows.map((row, b) => Array.from(batch.inputIds.subarray(b * batch.seqLen, b * batch.seqLen + row.inputLength), Number));
-          const forward = await forwardSequences(setupFor(policy), sequences, context.signal);
-          const choiceScores = scoreChoiceBatch(batch, { data: forward.logits, dims: forward.dims });
-          const predictions = pickPredictions(item.choices, choiceScores);
           const key = { dataset: dataset.name, policy, id: item.id };
-          scores.append(encodeItemScore(key, choiceScores, predictions, item.gold));
-          for (const line of toLayerLines(key, 0, forward, connected.devices)) layers.append(line);
-          const record = toResultRecord(key, predictions.prediction, item.gold, batch.realTokens, forward);
+          const base = { setup: setupFor(policy), devices: connected.devices, signal: context.signal };
+          let record;
+          if ('choices' in item) {
+            const scored = await scoreItem(key, item, { ...base, tokenizer, scoring });
+            scores!.append(scored.score);
+            for (const line of scored.layers) layers.append(line);
+            record = scored.result;
+          } else {
+            const generated = await generateItem(key, item, { ...base, tokenizer, bosTokenId, prefixTokenId, isStop: (id) => stops.has(id), maxNewTokens: options.maxNewTokens });
+            generations!.append(generated.generation);
+            for (const line of generated.layers) layers.append(line);
+            record = generated.result;
+          }
           results.append(record);
           itemsRun += 1;
           finished += 1;
@@ -155,9 +170,11 @@ export function resolvePolicies(names: readonly string[]): PolicyName[] {
   });
 }
 
-async function loadDatasets(options: BenchOptions): Promise<LoadedDataset<McItem>[]> {
-  const names = options.datasets.length > 0 ? options.datasets : (await listBundledDatasets()).filter((name) => !name.endsWith('-gen'));
-  const loaded = await Promise.all(names.map((dataset) => loadMcDataset({ dataset, format: options.format })));
+async function loadDatasets(options: BenchOptions): Promise<LoadedDataset<McItem | GenItem>[]> {
+  const generate = options.task === 'generate';
+  const names = options.datasets.length > 0 ? options.datasets : (await listBundledDatasets()).filter((name) => name.endsWith('-gen') === generate);
+  const load = (dataset: string) => (generate ? loadGenDataset({ dataset, format: options.format }) : loadMcDataset({ dataset, format: options.format }));
+  const loaded: LoadedDataset<McItem | GenItem>[] = await Promise.all(names.map(load));
   return loaded.map((dataset) => (options.limit === null ? dataset : { ...dataset, items: dataset.items.slice(0, options.limit) }));
 }
 
@@ -176,7 +193,7 @@ async function resolveRunDir(options: BenchOptions): Promise<string> {
 }
 
 // Creates or checks the run folder and writes its metadata (run.json, testbed, manifest, policies).
-async function prepareRunDir(runDir: string, options: BenchOptions, testbed: Testbed, policies: readonly string[], datasets: readonly LoadedDataset<McItem>[]): Promise<void> {
+async function prepareRunDir(runDir: string, options: BenchOptions, testbed: Testbed, policies: readonly string[], datasets: readonly LoadedDataset<McItem | GenItem>[]): Promise<void> {
   const model = path.basename(testbed.modelDir);
   const existing = readRunMeta(runDir);
   if (existing !== null && !options.resume) {
@@ -184,14 +201,14 @@ async function prepareRunDir(runDir: string, options: BenchOptions, testbed: Tes
   }
   await mkdir(runDir, { recursive: true });
   if (existing !== null) {
-    const problem = checkResumable(existing, { task: 'multiple-choice', model });
+    const problem = checkResumable(existing, { task: options.task, model });
     if (problem !== null) throw new WdmoeError('bench-cannot-resume', `cannot resume ${runDir}: ${problem}`, { exitCode: EXIT_BAD_INPUT, hint: 'start a new run with another --out' });
     existing.resumedAt.push(new Date().toISOString());
     existing.datasets = [...new Set([...existing.datasets, ...datasets.map((d) => d.name)])];
     existing.policies = [...new Set([...existing.policies, ...policies])];
     writeRunMeta(runDir, existing);
   } else {
-    writeRunMeta(runDir, createRunMeta({ task: 'multiple-choice', datasets: datasets.map((d) => d.name), policies: [...policies], model, testbed: options.testbedPath, limit: options.limit, tool: options.tool }));
+    writeRunMeta(runDir, createRunMeta({ task: options.task, datasets: datasets.map((d) => d.name), policies: [...policies], model, testbed: options.testbedPath, limit: options.limit, tool: options.tool }));
   }
   await writeFile(path.join(runDir, RUN_FILES.testbed), stringify(testbedToJson(testbed)));
   await copyFile(path.join(testbed.modelDir, 'manifest.json'), path.join(runDir, RUN_FILES.manifest));

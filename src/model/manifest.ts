@@ -42,7 +42,8 @@ export const manifestSchema = z.object({
   name: z.string(),
   architecture,
   dtype: z.enum(['float32', 'float16']),
-  tokenizer: z.object({ path: z.string(), sha256: sha256Hex }),
+  // addBosToken: prepend the BOS token to every prompt (the model was trained that way).
+  tokenizer: z.object({ path: z.string(), sha256: sha256Hex, addBosToken: z.boolean().default(false) }),
   golden: z.object({ path: z.string(), sha256: sha256Hex }).optional(),
   files: z.array(fileEntry).min(1),
   source: z.record(z.string(), z.unknown()).optional(),

@@ -25,8 +25,10 @@ export function registerBench(program: Command, context: CommandContext, action:
     .command('bench')
     .description('run datasets through the split model under each policy; write runs/<id>/ and print the table')
     .argument('<testbed>', 'testbed YAML file (loopback testbeds start their agents themselves)')
-    .option('--dataset <name|path>', 'dataset name (bundled: add, compare, sort, pattern, lookup) or file; repeat or comma-separate; default: every bundled set', list, [])
+    .option('--dataset <name|path>', 'dataset name (bundled: add, compare, sort, pattern, lookup; add-gen, … for --task generate) or file; repeat or comma-separate; default: every bundled set of the task', list, [])
+    .addOption(new Option('--task <task>', '"multiple-choice": score each choice by log-likelihood (lm-eval); "generate": greedy decode with a KV cache, exact match').choices(['multiple-choice', 'generate']).default('multiple-choice'))
     .addOption(new Option('--format <format>', 'dataset file format').choices(['auto', ...DATASET_FORMATS]).default('auto'))
+    .option('--max-new-tokens <n>', 'generate: at most n tokens per answer', positiveInt, 16)
     .option('--policy <names>', 'policies to compare, comma-separated', list)
     .option('--limit <n>', 'at most n items per dataset', positiveInt)
     .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
@@ -39,11 +41,13 @@ export function registerBench(program: Command, context: CommandContext, action:
     .option('--json', 'print {"runDir","summary"} as JSON; progress as JSON lines on stderr')
     .option('--verbose', 'one progress line per item, with timestamps')
     .action(
-      action(async (testbedPath: string, flags: { dataset: string[]; format: string; policy?: string[]; limit?: number; out?: string; resume?: boolean; placement: 'testbed' | 'local'; shaping: 'testbed' | 'none'; seed: number; threads: number; stateDir?: string; json?: boolean; verbose?: boolean }) => {
+      action(async (testbedPath: string, flags: { dataset: string[]; task: 'multiple-choice' | 'generate'; maxNewTokens: number; format: string; policy?: string[]; limit?: number; out?: string; resume?: boolean; placement: 'testbed' | 'local'; shaping: 'testbed' | 'none'; seed: number; threads: number; stateDir?: string; json?: boolean; verbose?: boolean }) => {
         const options = Object.freeze({
           testbedPath,
           datasets: flags.dataset,
           format: flags.format as 'auto',
+          task: flags.task,
+          maxNewTokens: flags.maxNewTokens,
           policies: flags.policy ?? ['topk'],
           limit: flags.limit ?? null,
           outDir: flags.out ?? null,

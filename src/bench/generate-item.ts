@@ -1,0 +1,54 @@
+// One generation item under one policy: greedy decode with the KV cache through the split model,
+// exact match of the stripped answer (lm-eval generate_until + exact_match on stripped strings).
+// Returns the record lines; bench/run.ts appends them.
+import { generateGreedy, type ForwardSetup } from '../bs/index.js';
+import type { GenItem } from '../datasets/index.js';
+import type { TextTokenizer } from '../model/index.js';
+import type { DeviceEstimate } from '../policy/index.js';
+import type { GenerationRecord } from './generations.js';
+import type { LayerRecord } from './layer-log.js';
+import type { ResultRecord } from './records.js';
+import { toLayerLines, toResultRecord } from './record-item.js';
+import type { ItemKey } from './score-item.js';
+
+export interface GenerateContext {
+  setup: ForwardSetup;
+  tokenizer: TextTokenizer;
+  bosTokenId: number | null;
+  prefixTokenId: number;
+  isStop: (tokenId: number) => boolean;
+  maxNewTokens: number;
+  devices: readonly DeviceEstimate[];
+  signal?: AbortSignal;
+}
+
+// The ids of tokens that end an answer: EOS and every token whose text holds a newline.
+export function stopTokens(tokenizer: TextTokenizer, eosTokenId: number | null): Set<number> {
+  const stops = new Set<number>();
+  if (eosTokenId !== null) stops.add(eosTokenId);
+  for (let id = 0; id < tokenizer.vocabSize; id++) if (tokenizer.decode([id]).includes('\n')) stops.add(id);
+  return stops;
+}
+
+// Generates an answer for `item` and scores it by exact match.
+export async function generateItem(key: ItemKey, item: GenItem, context: GenerateContext): Promise<{ generation: GenerationRecord; layers: LayerRecord[]; result: ResultRecord }> {
+  let prompt = context.tokenizer.encode(item.context);
+  if (context.bosTokenId !== null) prompt = [context.bosTokenId, ...prompt];
+  else if (prompt.length === 0) prompt = [context.prefixTokenId];
+  const generated = await generateGreedy(context.setup, prompt, { maxNewTokens: context.maxNewTokens, isStop: context.isStop }, context.signal);
+  const text = context.tokenizer.decode(generated.tokens, { skipSpecialTokens: true });
+  const prediction = text.trim();
+  return {
+    generation: {
+      ...key,
+      text,
+      generated_tokens: generated.tokens.length,
+      prompt_tokens: prompt.length,
+      stopped_by: generated.stoppedBy,
+      ttft_ms: Math.round(generated.ttftMs * 1000) / 1000,
+      tpot_ms: generated.tpotMs.map((ms) => Math.round(ms * 1000) / 1000),
+    },
+    layers: generated.steps.flatMap((step, index) => toLayerLines(key, index, step, context.devices)),
+    result: toResultRecord(key, prediction, item.answer.trim(), prompt.length + generated.tokens.length, { timing: generated.timing, experts: generated.experts }),
+  };
+}
