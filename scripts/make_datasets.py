@@ -26,7 +26,7 @@ import random
 import string
 from typing import Callable, Iterator
 
-FAMILIES = ("add", "compare", "sort", "pattern", "lookup")
+FAMILIES = ("add", "compare", "sort", "pattern", "lookup", "mul")
 MC_ITEMS = 500
 GEN_ITEMS = 200
 MC_SEED_BASE = 1000
@@ -61,6 +61,16 @@ def gen_add(rng: random.Random) -> Example:
     candidates = [str(n) for n in near if n >= 0]
     distractors = _pick_distractors(rng, str(total), candidates, lambda: str(rng.randint(0, 1998)))
     return f"add {a}+{b} =", str(total), distractors
+
+
+def gen_mul(rng: random.Random) -> Example:
+    # Times-table facts composed with carries: leans on the experts' (FFN) memory more than the other families.
+    a, b = _number(rng, 3), rng.randint(2, 9)
+    product = a * b
+    near = [product + d for d in (1, -1, 10, -10, 100, -100, b, -b, 20, -20, 1000, -1000)]
+    candidates = [str(n) for n in near if n >= 0]
+    distractors = _pick_distractors(rng, str(product), candidates, lambda: str(rng.randint(0, 9000)))
+    return f"mul {a}*{b} =", str(product), distractors
 
 
 def gen_compare(rng: random.Random) -> Example:
@@ -131,7 +141,7 @@ def gen_lookup(rng: random.Random) -> Example:
 
 
 GENERATORS: dict[str, Callable[[random.Random], Example]] = {
-    "add": gen_add, "compare": gen_compare, "sort": gen_sort, "pattern": gen_pattern, "lookup": gen_lookup,
+    "add": gen_add, "compare": gen_compare, "sort": gen_sort, "pattern": gen_pattern, "lookup": gen_lookup, "mul": gen_mul,
 }
 
 

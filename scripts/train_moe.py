@@ -276,10 +276,12 @@ def train(model, inputs, labels, tokenizer, device, args, log) -> None:
         loss_window.append(out.loss.detach())
         aux_window.append(out.aux_loss.detach() if out.aux_loss is not None else torch.zeros((), device=device))
         if step == 50:
-            # Fix the step count from measured speed so the run fits the budget (logged, so reruns can pin it).
-            per_step = (time.time() - started) / step
-            total_steps = min(args.steps, max(step + 1, int(args.budget_s / per_step)))
-            log(f"speed: {per_step * 1000:.1f} ms/step over the first 50 steps -> {total_steps} steps "
+            warm = time.time()
+        if step == 100:
+            # Fix the step count from measured speed (steps 50-100, after warm-up) so the run fits the budget.
+            per_step = (time.time() - warm) / 50
+            total_steps = min(args.steps, max(step + 1, int((args.budget_s - (time.time() - started)) / per_step) + step))
+            log(f"speed: {per_step * 1000:.1f} ms/step over steps 50-100 -> {total_steps} steps "
                 f"(budget {args.budget_s:.0f}s, batch {args.batch})")
         if step % 200 == 0 or step == total_steps:
             loss = torch.stack(loss_window).mean().item()
