@@ -6,7 +6,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import { sleep, type TeardownStack } from '../core/index.js';
+import { EXIT_BAD_INPUT, sleep, type TeardownStack } from '../core/index.js';
 import type { DeviceSpec, Testbed } from '../testbed/index.js';
 import { LoopbackError } from './errors.js';
 import { isOurAgent, type LoopbackAgentState } from './state.js';
@@ -81,12 +81,18 @@ async function waitForReady(device: DeviceSpec, log: string, subprocess: ResultP
     const text = await readFile(log, 'utf8').catch(() => '');
     if (text.split('\n').some((line) => line.startsWith('{"event":"ready"'))) return;
     if (exited !== undefined) {
-      const reason = agentErrorLine(text) ?? `exited with ${exited.signal ?? `code ${exited.exitCode}`}`;
+      const agentError = agentErrorLine(text, device.name);
+      const reason = agentError?.message ?? `exited with ${exited.signal ?? `code ${exited.exitCode}`}`;
+      // A bad model bundle is bad input (exit 2) whichever process found it; anything else is a failed run.
+      const isBundleError = agentError?.code.startsWith('bundle-') === true;
       throw new LoopbackError('agent-start-failed', `device ${device.name}: agent on ${device.host}:${device.port} failed to start: ${reason}`, {
         device: device.name,
+        exitCode: isBundleError ? EXIT_BAD_INPUT : undefined,
         hint: reason.includes('in use')
           ? `free port ${device.port} (is 'wdmoe loopback up' still running for this testbed? then 'wdmoe loopback down <testbed>') or change the device's port in the testbed`
-          : `see the agent log: ${log}`,
+          : isBundleError
+            ? `re-export the bundle (scripts/export_bundle.py) or restore it from git: git checkout -- models/ (agent log: ${log})`
+            : `see the agent log: ${log}`,
       });
     }
     await sleep(READY_POLL_MS, signal);
@@ -97,10 +103,14 @@ async function waitForReady(device: DeviceSpec, log: string, subprocess: ResultP
   });
 }
 
-// The agent's `error[code]: message` line from its log, if it printed one.
-function agentErrorLine(text: string): string | undefined {
-  const line = text.split('\n').find((candidate) => candidate.startsWith('error['));
-  return line?.replace(/^error\[[^\]]*\]:\s*/, '');
+// The agent's `error[code]: message` line from its log, if it printed one (without a repeated
+// `device <name>: ` prefix: the caller names the device itself).
+function agentErrorLine(text: string, device: string): { code: string; message: string } | undefined {
+  const match = text.split('\n').map((line) => /^error\[([^\]]*)\]:\s*(.*)$/.exec(line)).find((found) => found !== null);
+  if (match === undefined || match === null) return undefined;
+  const prefix = `device ${device}: `;
+  const message = match[2]!.startsWith(prefix) ? match[2]!.slice(prefix.length) : match[2]!;
+  return { code: match[1]!, message };
 }
 
 // True when every agent recorded in a state file is alive.
