@@ -128,3 +128,55 @@ export function readJsonl<T = Record<string, unknown>>(file: string): T[] {
     .filter((line) => line !== '')
     .map((line) => JSON.parse(line) as T);
 }
+
+// The part of a testbed's device names (from writeTestbed) that only its agent processes carry.
+export function agentMarker(names: readonly string[]): string {
+  return names[0]!.slice(0, -2);
+}
+
+// True when `text` holds a JavaScript stack trace ("    at …" lines): user mistakes must not show one.
+export function hasStackTrace(text: string): boolean {
+  return /^ {4}at /m.test(text);
+}
+
+// Number of complete (newline-terminated) lines in `file`; 0 when it does not exist yet.
+export function countLines(file: string): number {
+  try {
+    return readFileSync(file, 'utf8').split('\n').length - 1;
+  } catch {
+    return 0;
+  }
+}
+
+// Waits (bounded) until `file` holds at least `count` complete lines; throws naming the file otherwise.
+export async function waitForLines(file: string, count: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let lines = countLines(file);
+  while (lines < count) {
+    if (Date.now() > deadline) throw new Error(`${file}: ${lines} lines after ${timeoutMs} ms, waited for ${count}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    lines = countLines(file);
+  }
+  return lines;
+}
+
+// Awaits a background wdmoe run for at most `timeoutMs`; SIGKILLs it and throws if it hangs.
+export async function settleWithin<T>(subprocess: ResultPromise & Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      subprocess.kill('SIGKILL');
+      reject(new Error(`${what} did not exit within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([subprocess, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// The (dataset, policy, id) keys of results.jsonl lines, for duplicate checks.
+export function resultKeys(lines: ReadonlyArray<Record<string, unknown>>): string[] {
+  return lines.map((line) => `${String(line['dataset'])}/${String(line['policy'])}/${String(line['id'])}`);
+}
