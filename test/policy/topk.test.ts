@@ -25,3 +25,15 @@ test('keeping one expert gives it the whole weight', () => {
   assert.equal(decision.weights[0], 1);
   assert.notEqual(decision.experts[0], NO_EXPERT_SLOT);
 });
+
+test('top1 keeps only the best expert and random1 one of the top-k, each with the whole weight', () => {
+  const ctx = context([[0.1, 0.6, 0.2, 0.1], [0.5, 0.1, 0.1, 0.3]]);
+  const best = POLICIES.top1(ctx);
+  assert.deepEqual([...best.experts], [1, 0]);
+  assert.deepEqual([...best.weights], [1, 1]);
+  const draws = [0.0, 0.99];
+  const random = POLICIES.random1({ ...ctx, random: () => draws.shift()! });
+  assert.deepEqual([...random.experts], [1, 3], 'first of token 0\'s top-2, second of token 1\'s');
+  assert.deepEqual([...random.weights], [1, 1]);
+  assert.deepEqual([...random.slotDevice], [1, 3]);
+});
