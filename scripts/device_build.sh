@@ -3,12 +3,15 @@
 # Writes under $OUT (default ./out): log.txt, train_log.txt, versions.txt, bundle.tar.gz.part-* (models/tiny-mixtral,
 # split for the 16 MiB transfer limit) and checkpoint.tar.gz.part-* (the HF save_pretrained folder).
 # Reassemble here: cat bundle.tar.gz.part-* | tar -xz -C models/
-# Usage: bash scripts/device_build.sh [--random-init] ; TRAIN_BUDGET_S (default 380) sets the training time.
+# Usage: bash scripts/device_build.sh [--random-init] ; TRAIN_BUDGET_S (default 380) sets the training time, from which
+# the step count is fixed after measuring speed; TRAIN_STEPS pins the step count instead (the committed bundle:
+# TRAIN_STEPS=6814, i.e. what TRAIN_BUDGET_S=330 gave on one H100).
 set -euo pipefail
 OUT=${OUT:-$PWD/out}
 WORK=${WORK:-/tmp/wdmoe-build}
 BUDGET=${TRAIN_BUDGET_S:-380}
-STEPS=12000
+STEPS=${TRAIN_STEPS:-12000}
+[[ -n "${TRAIN_STEPS:-}" ]] && BUDGET=100000
 [[ "${1:-}" == "--random-init" ]] && STEPS=0
 export PYTHONUNBUFFERED=1
 mkdir -p "$OUT" "$WORK"
