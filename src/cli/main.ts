@@ -39,7 +39,10 @@ export function action<A extends unknown[]>(run: (...args: A) => Promise<void>):
       if (signalled !== undefined) process.exitCode = signalled === 'SIGINT' ? EXIT_CODES.sigint : EXIT_CODES.sigterm;
     } catch (error) {
       const interrupted = signalled !== undefined;
-      process.exitCode = renderError(interrupted && !(error instanceof WdmoeError) ? root.signal.reason : error, debug);
+      // After a signal, whatever the abort made fail (a device request, a wait) is a consequence:
+      // say "interrupted" (with the resume hint), and show the consequence only with --debug.
+      if (interrupted && debug && error !== root.signal.reason) renderError(error, debug);
+      process.exitCode = renderError(interrupted ? root.signal.reason : error, debug);
       if (interrupted) process.exitCode = signalled === 'SIGINT' ? EXIT_CODES.sigint : EXIT_CODES.sigterm;
     }
   };
