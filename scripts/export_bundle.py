@@ -427,6 +427,8 @@ def main() -> None:
                         help="weight storage dtype; graph inputs/outputs are float32 either way")
     parser.add_argument("--tolerance", type=float, default=None, help="default 1e-4 (float32), 5e-2 (float16)")
     parser.add_argument("--decode-steps", type=int, default=6)
+    parser.add_argument("--no-bos", action="store_true",
+                        help="the model was trained without <s> in front of prompts (manifest tokenizer.addBosToken false)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--checkpoint-label", help="what to record as manifest.source.checkpoint")
     parser.add_argument("--source-note", default="", help="free text recorded in manifest.source.note")
@@ -472,7 +474,8 @@ def main() -> None:
         "architecture": architecture(config),
         "dtype": args.dtype,
         "tokenizer": {"path": "tokenizer.json", "sha256": sha256_of(os.path.join(args.out, "tokenizer.json")),
-                      "bytes": os.path.getsize(os.path.join(args.out, "tokenizer.json"))},
+                      "bytes": os.path.getsize(os.path.join(args.out, "tokenizer.json")),
+                      "addBosToken": not args.no_bos},
         "golden": {"path": "golden.json", "sha256": sha256_of(os.path.join(args.out, "golden.json")),
                    "bytes": os.path.getsize(os.path.join(args.out, "golden.json"))},
         "files": [file_entry(args.out, e) for e in entries],
