@@ -2,9 +2,12 @@
 // then RUN requests served one at a time in arrival order, PING/STATS answered at once, BYE = finish
 // and close. A bad frame or a failed proof gets an ERROR frame and the connection is closed; nothing
 // a peer sends can throw out of here. Created by server.ts; imports only transport and core.
+// Hot path (RUN → RESULT): frames arrive through a callback (no arrays), a RUN is dispatched before
+// the state switch, the queue is drained with bound callbacks on the compute's promise (no async
+// functions), and small RESULTs are encoded into a reused buffer and written with one write().
 import type { Socket } from 'node:net';
 import {
-  FrameReader, ProtocolError, computeProof, createNonce, encodeChallenge, encodeError, encodeFrame, encodeResultParts,
+  FrameReader, FrameWriter, ProtocolError, computeProof, createNonce, encodeChallenge, encodeError, encodeFrame,
   encodeStats, encodeWelcome, verifyProof, NO_EXPERT, type FrameLimits, type Frame, type RunFrame, type WireErrorCode,
 } from '../transport/index.js';
 import type { AgentStats, DisconnectReason, ExpertCompute } from './types.js';
@@ -35,7 +38,15 @@ export class AgentConnection {
   readonly #socket: Socket;
   readonly #context: ConnectionContext;
   readonly #reader: FrameReader;
+  readonly #writer: FrameWriter;
   readonly #queue: QueuedRun[] = [];
+  #current: { frame: RunFrame; startMs: number } | undefined; // the RUN whose compute is in flight
+  readonly #onFrameBound = (frame: Frame) => {
+    if (this.#state === 'closing' && this.#closeReason !== 'bye') return;
+    this.#onFrame(frame);
+  };
+  readonly #onComputedBound = (output: Float32Array) => this.#onComputed(output);
+  readonly #onComputeFailedBound = (error: unknown) => this.#onComputeFailed(error);
   #state: State = 'hello';
   #bsNonce: Buffer = Buffer.alloc(0);
   #agentNonce: Buffer = Buffer.alloc(0);
@@ -47,6 +58,7 @@ export class AgentConnection {
     this.#socket = socket;
     this.#context = context;
     this.#reader = new FrameReader(context.limits);
+    this.#writer = new FrameWriter(socket);
     socket.setNoDelay(true);
     this.#handshakeTimer = setTimeout(() => this.#destroy('handshake-timeout'), context.handshakeTimeoutMs);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
@@ -61,21 +73,16 @@ export class AgentConnection {
 
   #onData(chunk: Buffer): void {
     this.#context.stats.bytesReceived += chunk.length;
-    let frames;
     try {
-      frames = this.#reader.push(chunk);
+      this.#reader.read(chunk, this.#onFrameBound);
     } catch (error) {
       const reason = error instanceof ProtocolError ? error.reason : 'bad-length';
       this.#reject(0, reason, (error as Error).message, 'rejected');
-      return;
-    }
-    for (const { frame } of frames) {
-      if (this.#state === 'closing' && this.#closeReason !== 'bye') return;
-      this.#onFrame(frame);
     }
   }
 
   #onFrame(frame: Frame): void {
+    if (frame.type === 'run' && this.#state === 'ready') return this.#enqueue(frame);
     switch (`${this.#state}:${frame.type}`) {
       case 'hello:hello': return this.#onHello(frame as Extract<Frame, { type: 'hello' }>);
       case 'auth:auth': return this.#onAuth(frame as Extract<Frame, { type: 'auth' }>);
@@ -125,51 +132,78 @@ export class AgentConnection {
     this.#queue.push({ frame, deadlineAtMs: frame.deadlineMs > 0 ? performance.now() + frame.deadlineMs : Infinity });
     // Stop reading while too much is queued: TCP flow control then holds the BS back.
     if (this.#queue.length >= this.#context.maxQueuedRequests) this.#socket.pause();
-    if (!this.#isDraining) void this.#drain();
+    if (!this.#isDraining) this.#drain();
   }
 
-  // Runs queued requests in arrival order, one at a time.
-  async #drain(): Promise<void> {
+  // Runs queued requests in arrival order, one at a time: returns while a compute is in flight, and
+  // its completion (#onComputed / #onComputeFailed) calls back in here for the next one.
+  #drain(): void {
     this.#isDraining = true;
-    try {
-      while (this.#queue.length > 0 && !this.#socket.destroyed) {
-        const run = this.#queue.shift()!;
-        if (this.#queue.length < this.#context.maxQueuedRequests && this.#socket.isPaused()) this.#socket.resume();
-        await this.#serve(run);
-      }
-    } finally {
-      this.#isDraining = false;
-      if (this.#closeReason === 'bye') this.#socket.end();
+    while (this.#queue.length > 0 && !this.#socket.destroyed) {
+      const run = this.#queue.shift()!;
+      if (this.#queue.length < this.#context.maxQueuedRequests && this.#socket.isPaused()) this.#socket.resume();
+      if (this.#start(run)) return;
     }
+    this.#isDraining = false;
+    if (this.#closeReason === 'bye') this.#socket.end();
   }
 
-  async #serve({ frame, deadlineAtMs }: QueuedRun): Promise<void> {
+  // Starts one RUN's compute (true) or answers it with an ERROR at once (false).
+  #start({ frame, deadlineAtMs }: QueuedRun): boolean {
     const { requestId, layer } = frame;
-    const fail = (code: WireErrorCode, message: string) => {
-      this.#context.stats.runErrors++;
-      this.#send(encodeError({ requestId, code, message }));
-      this.#context.onRequestFailed(requestId, layer, code, message);
-    };
     if (performance.now() > deadlineAtMs) {
       this.#context.stats.deadlineMisses++;
-      return fail('deadline', `RUN ${requestId} for layer ${layer} waited past its ${frame.deadlineMs} ms deadline before it could start`);
+      this.#failRun(frame, 'deadline', `RUN ${requestId} for layer ${layer} waited past its ${frame.deadlineMs} ms deadline before it could start`);
+      return false;
     }
     const missing = this.#findMissingExpert(frame);
-    if (missing !== undefined) return fail('unknown-expert', `device ${this.#context.device} does not hold expert ${layer}.${missing}`);
-    const startMs = performance.now();
-    let output: Float32Array;
-    try {
-      output = await this.#context.compute.apply(frame);
-    } catch (error) {
-      return fail('compute-failed', `experts of layer ${layer} failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (missing !== undefined) {
+      this.#failRun(frame, 'unknown-expert', `device ${this.#context.device} does not hold expert ${layer}.${missing}`);
+      return false;
     }
+    this.#current = { frame, startMs: performance.now() };
+    let computing: Promise<Float32Array>;
+    try {
+      computing = this.#context.compute.apply(frame);
+    } catch (error) {
+      this.#current = undefined;
+      this.#failRun(frame, 'compute-failed', computeFailure(layer, error));
+      return false;
+    }
+    computing.then(this.#onComputedBound, this.#onComputeFailedBound);
+    return true;
+  }
+
+  // The compute of the current RUN finished: answer RESULT (or compute-failed) and go on draining.
+  #onComputed(output: Float32Array): void {
+    const { frame, startMs } = this.#current!;
+    this.#current = undefined;
     const computeMicros = (performance.now() - startMs) * 1000;
     if (output.length !== frame.rows * frame.hidden) {
-      return fail('compute-failed', `experts of layer ${layer} returned ${output.length} values, expected ${frame.rows}×${frame.hidden}`);
+      this.#failRun(frame, 'compute-failed', `experts of layer ${frame.layer} returned ${output.length} values, expected ${frame.rows}×${frame.hidden}`);
+    } else {
+      this.#context.stats.runServed++;
+      this.#context.stats.computeMicrosTotal += computeMicros;
+      const socket = this.#socket;
+      if (!socket.destroyed && !socket.writableEnded) {
+        this.#context.stats.bytesSent += this.#writer.writeResult({ requestId: frame.requestId, dtype: frame.dtype, rows: frame.rows, hidden: frame.hidden, computeMicros, output });
+      }
     }
-    this.#context.stats.runServed++;
-    this.#context.stats.computeMicrosTotal += computeMicros;
-    this.#send(...encodeResultParts({ requestId, dtype: frame.dtype, rows: frame.rows, hidden: frame.hidden, computeMicros, output }));
+    this.#drain();
+  }
+
+  // The compute of the current RUN rejected: answer compute-failed and go on draining.
+  #onComputeFailed(error: unknown): void {
+    const { frame } = this.#current!;
+    this.#current = undefined;
+    this.#failRun(frame, 'compute-failed', computeFailure(frame.layer, error));
+    this.#drain();
+  }
+
+  #failRun(frame: RunFrame, code: WireErrorCode, message: string): void {
+    this.#context.stats.runErrors++;
+    this.#send(encodeError({ requestId: frame.requestId, code, message }));
+    this.#context.onRequestFailed(frame.requestId, frame.layer, code, message);
   }
 
   #findMissingExpert(frame: RunFrame): number | undefined {
@@ -180,16 +214,12 @@ export class AgentConnection {
     return undefined;
   }
 
-  // Writes a frame (or its parts, as one writev).
-  #send(...parts: Buffer[]): void {
+  // Writes one encoded control or ERROR frame.
+  #send(frame: Buffer): void {
     const socket = this.#socket;
     if (socket.destroyed || socket.writableEnded) return;
-    if (parts.length > 1) socket.cork();
-    for (const part of parts) {
-      this.#context.stats.bytesSent += part.length;
-      if (part.length > 0) socket.write(part);
-    }
-    if (parts.length > 1) socket.uncork();
+    this.#context.stats.bytesSent += frame.length;
+    socket.write(frame);
   }
 
   // Answers ERROR, then closes this connection (the server keeps serving the others).
@@ -215,4 +245,8 @@ export class AgentConnection {
     this.#queue.length = 0;
     this.#context.onClosed(reason);
   }
+}
+
+function computeFailure(layer: number, error: unknown): string {
+  return `experts of layer ${layer} failed: ${error instanceof Error ? error.message : String(error)}`;
 }

@@ -21,6 +21,9 @@ export interface LinkShaper {
   // Resolves when the last byte of a `payloadBytes` message has "arrived" at the other end.
   transmit(payloadBytes: number, signal?: AbortSignal): Promise<TransmitTiming>;
   readonly spec: LinkDirection;
+  // True when transmit always resolves at once (shaping 'none', or tc shaping in the kernel): the
+  // transport then skips the shaper entirely and takes its unshaped fast path.
+  readonly isPassThrough?: boolean;
 }
 
 // How jitter is drawn (docs/links.md "Jitter").

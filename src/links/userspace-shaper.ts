@@ -57,6 +57,7 @@ export class UserspaceShaper implements LinkShaper {
 // The shaper for links shaped elsewhere (tc) or not at all: every message arrives at once.
 export class UnshapedLink implements LinkShaper {
   readonly spec: LinkDirection;
+  readonly isPassThrough = true;
 
   constructor(spec: LinkDirection) {
     this.spec = spec;

@@ -3,12 +3,15 @@
 // pending request with a DeviceError naming the device and layer, never a hang. Userspace shaping:
 // a RUN is written only once its downlink transmit resolved; a RESULT is handed on only once its
 // uplink transmit resolved. Called by bs/ (through pool.ts) and perf/. The codec is frame.ts.
+// Hot path: an unshaped RUN (no shaper, or pass-through ones) is one Promise, one pending entry and one
+// timer, no async function: the RESULT's frame callback builds the reply and settles it directly.
 import { connect as connectTcp, type Socket } from 'node:net';
 import type { LinkShaper } from '../links/index.js';
 import { DeviceError } from './errors.js';
 import { resolveFrameLimits, type FrameLimits } from './frame-header.js';
-import { encodeFrame, encodeRunParts, type AgentStats, type Frame } from './frame.js';
+import { encodeFrame, runFrameBytes, type AgentStats, type Frame, type ResultFrame } from './frame.js';
 import { FrameReader } from './frame-reader.js';
+import { FrameWriter } from './frame-writer.js';
 import { performHandshake } from './client-handshake.js';
 import type { WireDtype } from './dtype.js';
 import type { DeviceInfo, RunReply, RunRequest } from './types.js';
@@ -39,7 +42,7 @@ interface Answer {
 interface Pending {
   kind: PendingKind;
   layer: number;
-  resolve: (answer: Answer) => void;
+  resolve: (frame: Frame, wireBytes: number) => void;
   reject: (error: DeviceError) => void;
 }
 interface Call {
@@ -52,25 +55,27 @@ export class DeviceClient {
   readonly info: DeviceInfo;
   readonly #options: DeviceClientOptions;
   readonly #socket: Socket;
+  readonly #writer: FrameWriter;
   readonly #pending = new Map<number, Pending>();
   readonly #dtype: WireDtype;
+  readonly #isShaped: boolean; // false: RUN takes the unshaped fast path
   #nextId = 1;
   #closedBecause: DeviceError | undefined;
 
   private constructor(options: DeviceClientOptions, socket: Socket, reader: FrameReader, info: DeviceInfo) {
     this.#options = options;
     this.#socket = socket;
+    this.#writer = new FrameWriter(socket);
     this.#dtype = options.dtype ?? 'fp32';
+    this.#isShaped = isShaping(options.downlink) || isShaping(options.uplink);
     this.info = info;
+    const onFrame = (frame: Frame, wireBytes: number) => this.#onFrame(frame, wireBytes);
     socket.on('data', (chunk: Buffer) => {
-      let received;
       try {
-        received = reader.push(chunk);
+        reader.read(chunk, onFrame);
       } catch (error) {
         this.#fail(new DeviceError({ device: options.device, phase: 'run', failure: 'protocol', detail: `sent a bad frame: ${(error as Error).message}`, cause: error }));
-        return;
       }
-      for (const { frame, wireBytes } of received) this.#onFrame(frame, wireBytes);
     });
     socket.on('error', (error) => this.#fail(this.#lostError(error)));
     socket.on('close', () => this.#fail(this.#lostError()));
@@ -108,30 +113,94 @@ export class DeviceClient {
       const detail = `RUN for layer ${layer} (rows ${rows}, hidden ${hidden}, k ${k}) exceeds the agent's limits (rows ${limits.maxRows}, hidden ${limits.maxHidden}, k ${limits.maxK})`;
       return Promise.reject(this.#error('run', 'agent-error', detail));
     }
+    if (!this.#isShaped) return this.#runUnshaped(request, options, sendStartMs);
     return this.#call('run', `RESULT for layer ${layer}`, options, async (call) => {
       const id = this.#takeId();
       const answer = call.expect(id, { kind: 'run', layer });
-      // Written in parts so the states go to the socket without a copy: the caller must not mutate
-      // `request.states` until run() settles.
-      const parts = encodeRunParts({ requestId: id, dtype: this.#dtype, deadlineMs: options.deadlineMs, ...request });
-      const frameBytes = parts.reduce((sum, part) => sum + part.length, 0);
+      const frameBytes = runFrameBytes(rows, hidden, k, this.#dtype);
       if (this.#options.downlink !== undefined) await this.#options.downlink.transmit(frameBytes, call.signal);
       const downlinkDoneMs = performance.now();
-      this.#write(...parts);
+      this.#writeRun(id, request, options.deadlineMs);
       const { frame, wireBytes } = await answer;
       const resultReceivedMs = performance.now();
-      if (frame.type !== 'result') throw this.#error('run', 'protocol', `answered RUN for layer ${layer} with ${frame.type}`);
-      if (frame.rows !== rows || frame.hidden !== hidden) {
-        throw this.#error('run', 'protocol', `RESULT for layer ${layer} is ${frame.rows}×${frame.hidden}, expected ${rows}×${hidden}`);
-      }
+      const failure = this.#checkResult(frame, layer, rows, hidden);
+      if (failure !== undefined) throw failure;
+      const result = frame as ResultFrame;
       // The deadline keeps running through uplink shaping: the caller's budget is end to end.
       if (this.#options.uplink !== undefined) await this.#options.uplink.transmit(wireBytes, call.signal);
       return {
-        output: frame.output,
+        output: result.output,
         timing: { sendStartMs, downlinkDoneMs, resultReceivedMs, deliveredMs: performance.now(),
-          deviceComputeMs: frame.computeMicros / 1000, downlinkBytes: frameBytes, uplinkBytes: wireBytes },
+          deviceComputeMs: result.computeMicros / 1000, downlinkBytes: frameBytes, uplinkBytes: wireBytes },
       };
     });
+  }
+
+  // RUN with nothing to shape: the same checks, errors and deadline as #call, settled from #onFrame.
+  #runUnshaped(request: RunRequest, options: RequestOptions, sendStartMs: number): Promise<RunReply> {
+    if (this.#closedBecause !== undefined) return Promise.reject(this.#closedBecause);
+    const { layer, rows, hidden } = request;
+    const { signal, deadlineMs } = options;
+    if (signal?.aborted) return Promise.reject(this.#abortError(layer, signal));
+    return new Promise<RunReply>((resolve, reject) => {
+      const id = this.#takeId();
+      let downlinkDoneMs = 0;
+      let downlinkBytes = 0;
+      const settle = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#pending.delete(id);
+      };
+      const fail = (error: unknown) => {
+        settle();
+        reject(error);
+      };
+      const onAbort = () => fail(this.#abortError(layer, signal!));
+      const timer = setTimeout(() => fail(this.#error('run', 'timeout', `no RESULT for layer ${layer} within ${deadlineMs} ms`)), deadlineMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#pending.set(id, {
+        kind: 'run',
+        layer,
+        reject: fail,
+        resolve: (frame, wireBytes) => {
+          const resultReceivedMs = performance.now();
+          settle();
+          const failure = this.#checkResult(frame, layer, rows, hidden);
+          if (failure !== undefined) return reject(failure);
+          const result = frame as ResultFrame;
+          resolve({
+            output: result.output,
+            timing: { sendStartMs, downlinkDoneMs, resultReceivedMs, deliveredMs: resultReceivedMs,
+              deviceComputeMs: result.computeMicros / 1000, downlinkBytes, uplinkBytes: wireBytes },
+          });
+        },
+      });
+      try {
+        downlinkDoneMs = performance.now();
+        downlinkBytes = this.#writeRun(id, request, deadlineMs);
+      } catch (error) {
+        fail(error);
+      }
+    });
+  }
+
+  // The caller must not mutate `request.states` until run() settles (large frames are written from it without a copy).
+  #writeRun(id: number, request: RunRequest, deadlineMs: number): number {
+    if (this.#closedBecause !== undefined) throw this.#closedBecause;
+    return this.#writer.writeRun({ requestId: id, dtype: this.#dtype, deadlineMs, layer: request.layer, rows: request.rows,
+      hidden: request.hidden, k: request.k, states: request.states, weights: request.weights, experts: request.experts });
+  }
+
+  #checkResult(frame: Frame, layer: number, rows: number, hidden: number): DeviceError | undefined {
+    if (frame.type !== 'result') return this.#error('run', 'protocol', `answered RUN for layer ${layer} with ${frame.type}`);
+    if (frame.rows !== rows || frame.hidden !== hidden) {
+      return this.#error('run', 'protocol', `RESULT for layer ${layer} is ${frame.rows}×${frame.hidden}, expected ${rows}×${hidden}`);
+    }
+    return undefined;
+  }
+
+  #abortError(layer: number, signal: AbortSignal): DeviceError {
+    return this.#error('run', 'aborted', `RESULT for layer ${layer} abandoned: ${String(signal.reason)}`, signal.reason);
   }
 
   // Round-trip time of a PING, in ms (unshaped: control traffic is not modelled).
@@ -210,7 +279,8 @@ export class DeviceClient {
       expect: (id, pending) => {
         ids.push(id);
         if (failure !== undefined) return Promise.reject(failure);
-        const answer = new Promise<Answer>((resolve, reject) => this.#pending.set(id, { ...pending, resolve, reject }));
+        const answer = new Promise<Answer>((resolve, reject) =>
+          this.#pending.set(id, { ...pending, resolve: (frame, wireBytes) => resolve({ frame, wireBytes }), reject }));
         answer.catch(() => undefined); // may reject before `work` awaits it (e.g. lost during shaping)
         return answer;
       },
@@ -229,16 +299,10 @@ export class DeviceClient {
     }
   }
 
-  // Writes a frame's parts as one writev.
-  #write(...parts: Buffer[]): void {
+  // Writes one encoded control frame.
+  #write(frame: Buffer): void {
     if (this.#closedBecause !== undefined) throw this.#closedBecause;
-    if (parts.length === 1) {
-      this.#socket.write(parts[0]!);
-      return;
-    }
-    this.#socket.cork();
-    for (const part of parts) if (part.length > 0) this.#socket.write(part);
-    this.#socket.uncork();
+    this.#writer.writeParts([frame]);
   }
 
   #onFrame(frame: Frame, wireBytes: number): void {
@@ -257,7 +321,7 @@ export class DeviceClient {
       return;
     }
     this.#pending.delete(frame.requestId);
-    pending.resolve({ frame, wireBytes });
+    pending.resolve(frame, wireBytes);
   }
 
   // Rejects every pending request with `error` (once) and marks the client closed.
@@ -286,6 +350,11 @@ export class DeviceClient {
       if (!this.#pending.has(id)) return id;
     } while (true);
   }
+}
+
+// A shaper that may hold bytes back (pass-through ones, like shaping 'none', are skipped entirely).
+function isShaping(shaper: LinkShaper | undefined): boolean {
+  return shaper !== undefined && shaper.isPassThrough !== true;
 }
 
 function kindPhase(kind: PendingKind): DeviceError['phase'] {

@@ -108,14 +108,17 @@ export interface FrameHeader {
   payloadLength: number;
 }
 
-// Writes a header at `buffer[0..16)`.
-export function encodeHeader(buffer: Buffer, type: FrameType, requestId: number, payloadLength: number): void {
-  MAGIC.copy(buffer, 0);
-  buffer.writeUInt16LE(PROTOCOL_VERSION, 4);
-  buffer.writeUInt8(FRAME_TYPES[type], 6);
-  buffer.writeUInt8(0, 7);
-  buffer.writeUInt32LE(requestId >>> 0, 8);
-  buffer.writeUInt32LE(payloadLength, 12);
+// Writes a header at `buffer[at..at+16)`.
+export function encodeHeader(buffer: Buffer, type: FrameType, requestId: number, payloadLength: number, at = 0): void {
+  buffer[at] = MAGIC[0]!;
+  buffer[at + 1] = MAGIC[1]!;
+  buffer[at + 2] = MAGIC[2]!;
+  buffer[at + 3] = MAGIC[3]!;
+  buffer.writeUInt16LE(PROTOCOL_VERSION, at + 4);
+  buffer[at + 6] = FRAME_TYPES[type];
+  buffer[at + 7] = 0;
+  buffer.writeUInt32LE(requestId >>> 0, at + 8);
+  buffer.writeUInt32LE(payloadLength, at + 12);
 }
 
 // Reads and checks a header at `buffer[offset..offset+16)` (caller guarantees 16 bytes).

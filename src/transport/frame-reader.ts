@@ -6,12 +6,15 @@ import { HEADER_BYTES, decodeHeader, type FrameHeader, type FrameLimits } from '
 import { decodeFrame, type Frame } from './frame.js';
 
 // A decoded frame with its size on the wire (header + payload), for byte accounting and shaping.
+const EMPTY = Buffer.alloc(0);
+
 export interface ReceivedFrame {
   frame: Frame;
   wireBytes: number;
 }
 
-// Accumulates chunks; `push` returns the frames completed by this chunk (in order) or throws ProtocolError.
+// Accumulates chunks; `push` returns the frames completed by this chunk (in order) or throws ProtocolError;
+// `read` hands them to a callback instead.
 export class FrameReader {
   readonly #limits: FrameLimits;
   readonly #headerBytes = Buffer.alloc(HEADER_BYTES);
@@ -31,8 +34,18 @@ export class FrameReader {
   }
 
   push(chunk: Buffer): ReceivedFrame[] {
-    if (this.#failed) return [];
     const frames: ReceivedFrame[] = [];
+    this.read(chunk, (frame, wireBytes) => {
+      frames.push({ frame, wireBytes });
+    });
+    return frames;
+  }
+
+  // The allocation-free form of push for the sockets' hot path: calls `onFrame` for each frame this
+  // chunk completes, in order, and throws ProtocolError at the first bad one (frames before it were
+  // already delivered). `onFrame` must not throw.
+  read(chunk: Buffer, onFrame: (frame: Frame, wireBytes: number) => void): void {
+    if (this.#failed) return;
     try {
       let at = 0;
       while (at < chunk.length) {
@@ -44,7 +57,7 @@ export class FrameReader {
             if (chunk.length - at >= header.payloadLength) {
               const payload = chunk.subarray(at, at + header.payloadLength);
               at += header.payloadLength;
-              frames.push({ frame: decodeFrame(header, payload, this.#limits), wireBytes: HEADER_BYTES + header.payloadLength });
+              onFrame(decodeFrame(header, payload, this.#limits), HEADER_BYTES + header.payloadLength);
               continue;
             }
             this.#startAssembly(header);
@@ -57,7 +70,7 @@ export class FrameReader {
             this.#headerFill = 0;
             const header = decodeHeader(this.#headerBytes, 0, this.#limits);
             if (header.payloadLength === 0) {
-              frames.push({ frame: decodeFrame(header, Buffer.alloc(0), this.#limits), wireBytes: HEADER_BYTES });
+              onFrame(decodeFrame(header, EMPTY, this.#limits), HEADER_BYTES);
               continue;
             }
             this.#startAssembly(header);
@@ -73,7 +86,7 @@ export class FrameReader {
           this.#header = undefined;
           this.#assembly = undefined;
           this.#assemblyFill = 0;
-          frames.push({ frame: decodeFrame(header, assembly, this.#limits), wireBytes: HEADER_BYTES + header.payloadLength });
+          onFrame(decodeFrame(header, assembly, this.#limits), HEADER_BYTES + header.payloadLength);
         }
       }
     } catch (error) {
@@ -81,7 +94,6 @@ export class FrameReader {
       this.#failed = true;
       throw error;
     }
-    return frames;
   }
 
   #startAssembly(header: FrameHeader): void {

@@ -48,9 +48,8 @@ export type Frame = HelloFrame | ChallengeFrame | AuthFrame | WelcomeFrame | Run
 const IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 // A frame buffer with the header written; the payload is filled by the caller.
-// `allocatedPayload` < payloadLength allocates only the head of a frame written in parts.
-function allocateFrame(type: FrameType, requestId: number, payloadLength: number, allocatedPayload = payloadLength): Buffer {
-  const buffer = Buffer.allocUnsafe(HEADER_BYTES + allocatedPayload);
+function allocateFrame(type: FrameType, requestId: number, payloadLength: number): Buffer {
+  const buffer = Buffer.allocUnsafe(HEADER_BYTES + payloadLength);
   encodeHeader(buffer, type, requestId, payloadLength);
   return buffer;
 }
@@ -99,6 +98,13 @@ function tensorBytes(values: Float32Array, dtype: WireDtype, byteLength: number)
   if (dtype === 'fp16') copyBytes(float32ToFloat16(values), out, 0);
   else for (let i = 0; i < values.length; i++) out.writeFloatLE(values[i]!, i * 4);
   return out;
+}
+
+// Copies a tensor's wire bytes into `target` at `offset`.
+function writeTensor(values: Float32Array, dtype: WireDtype, target: Buffer, offset: number): void {
+  if (dtype === 'fp32' && IS_LITTLE_ENDIAN) copyBytes(values, target, offset);
+  else if (dtype === 'fp16') copyBytes(float32ToFloat16(values), target, offset);
+  else for (let i = 0; i < values.length; i++) target.writeFloatLE(values[i]!, offset + i * 4);
 }
 
 function readTensor(payload: Buffer, offset: number, count: number, dtype: WireDtype): Float32Array {
@@ -207,28 +213,61 @@ function runTensorBytes(rows: number, hidden: number, k: number, dtype: WireDtyp
 // RUN (BS → agent), 20 fixed bytes then tensors:
 // | layer u16 | dtype u8 | reserved u8 = 0 | rows u32 | hidden u32 | k u16 | reserved u16 = 0 | deadlineMs u32 |
 // | states dtype[rows×hidden] | pad 0..3 zero bytes to a multiple of 4 | weights f32[rows×k] | experts u16[rows×k] |
-export function encodeRunParts(frame: Omit<RunFrame, 'type'>): Buffer[] {
-  const { rows, hidden, k, dtype } = frame;
+// Two encoders of the same bytes: encodeRunParts (header + fixed part, the caller's states as a view,
+// the tail) for large frames written with writev, encodeRunInto (one contiguous copy) for small ones.
+function checkRunShape(frame: Omit<RunFrame, 'type'>): void {
+  const { rows, hidden, k } = frame;
   if (frame.states.length !== rows * hidden || frame.weights.length !== rows * k || frame.experts.length !== rows * k) {
     throw new ProtocolError('bad-shape', `run arrays do not match rows ${rows} × hidden ${hidden} × k ${k}`);
   }
+}
+// Header + the 20-byte fixed part at buffer[at..at+36).
+function writeRunHead(frame: Omit<RunFrame, 'type'>, payloadLength: number, buffer: Buffer, at: number): void {
+  encodeHeader(buffer, 'run', frame.requestId, payloadLength, at);
+  at += HEADER_BYTES;
+  buffer.writeUInt16LE(frame.layer, at);
+  buffer[at + 2] = DTYPE_CODES[frame.dtype];
+  buffer[at + 3] = 0;
+  buffer.writeUInt32LE(frame.rows, at + 4);
+  buffer.writeUInt32LE(frame.hidden, at + 8);
+  buffer.writeUInt16LE(frame.k, at + 12);
+  buffer.writeUInt16LE(0, at + 14);
+  buffer.writeUInt32LE(Math.max(0, Math.min(0xffff_ffff, Math.ceil(frame.deadlineMs))), at + 16);
+}
+// pad zero bytes, weights, experts at buffer[at..).
+function writeRunTail(frame: Omit<RunFrame, 'type'>, pad: number, buffer: Buffer, at: number): void {
+  for (let i = 0; i < pad; i++) buffer[at + i] = 0;
+  copyBytes(frame.weights, buffer, at + pad);
+  copyBytes(frame.experts, buffer, at + pad + 4 * frame.rows * frame.k);
+}
+// Bytes of a whole RUN frame, header included.
+export function runFrameBytes(rows: number, hidden: number, k: number, dtype: WireDtype): number {
+  return HEADER_BYTES + 20 + runTensorBytes(rows, hidden, k, dtype).total;
+}
+export function encodeRunParts(frame: Omit<RunFrame, 'type'>): Buffer[] {
+  checkRunShape(frame);
+  const { rows, hidden, k, dtype } = frame;
   const { statesBytes, pad, total } = runTensorBytes(rows, hidden, k, dtype);
-  const head = allocateFrame('run', frame.requestId, 20 + total, 20);
-  head.writeUInt16LE(frame.layer, HEADER_BYTES);
-  head.writeUInt8(DTYPE_CODES[dtype], HEADER_BYTES + 2);
-  head.writeUInt8(0, HEADER_BYTES + 3);
-  head.writeUInt32LE(rows, HEADER_BYTES + 4);
-  head.writeUInt32LE(hidden, HEADER_BYTES + 8);
-  head.writeUInt16LE(k, HEADER_BYTES + 12);
-  head.writeUInt16LE(0, HEADER_BYTES + 14);
-  head.writeUInt32LE(Math.max(0, Math.min(0xffff_ffff, Math.ceil(frame.deadlineMs))), HEADER_BYTES + 16);
-  const tail = Buffer.alloc(pad + 6 * rows * k);
-  copyBytes(frame.weights, tail, pad);
-  copyBytes(frame.experts, tail, pad + 4 * rows * k);
+  const head = Buffer.allocUnsafe(HEADER_BYTES + 20);
+  writeRunHead(frame, 20 + total, head, 0);
+  const tail = Buffer.allocUnsafe(pad + 6 * rows * k);
+  writeRunTail(frame, pad, tail, 0);
   return [head, tensorBytes(frame.states, dtype, statesBytes), tail];
 }
+// Writes the whole frame at target[0..runFrameBytes) (target must be that large); returns its length.
+export function encodeRunInto(frame: Omit<RunFrame, 'type'>, target: Buffer): number {
+  checkRunShape(frame);
+  const { rows, hidden, k, dtype } = frame;
+  const { statesBytes, pad, total } = runTensorBytes(rows, hidden, k, dtype);
+  writeRunHead(frame, 20 + total, target, 0);
+  writeTensor(frame.states, dtype, target, HEADER_BYTES + 20);
+  writeRunTail(frame, pad, target, HEADER_BYTES + 20 + statesBytes);
+  return HEADER_BYTES + 20 + total;
+}
 export function encodeRun(frame: Omit<RunFrame, 'type'>): Buffer {
-  return Buffer.concat(encodeRunParts(frame));
+  const buffer = Buffer.allocUnsafe(runFrameBytes(frame.rows, frame.hidden, frame.k, frame.dtype));
+  encodeRunInto(frame, buffer);
+  return buffer;
 }
 function decodeRun(requestId: number, payload: Buffer, limits: FrameLimits): RunFrame {
   expectAtLeast('run', payload, 20);
@@ -253,19 +292,42 @@ function decodeRun(requestId: number, payload: Buffer, limits: FrameLimits): Run
 
 // RESULT (agent → BS), 16 fixed bytes then the output:
 // | rows u32 | hidden u32 | computeMicros u32 | dtype u8 | reserved u8[3] = 0 | output dtype[rows×hidden] |
+// As for RUN: encodeResultParts (output as a view, for writev) and encodeResultInto (one copy).
+function checkResultShape(frame: Omit<ResultFrame, 'type'>): void {
+  if (frame.output.length !== frame.rows * frame.hidden) {
+    throw new ProtocolError('bad-shape', `result output has ${frame.output.length} values, expected ${frame.rows}×${frame.hidden}`);
+  }
+}
+function writeResultHead(frame: Omit<ResultFrame, 'type'>, outputBytes: number, buffer: Buffer): void {
+  encodeHeader(buffer, 'result', frame.requestId, 16 + outputBytes);
+  buffer.writeUInt32LE(frame.rows, HEADER_BYTES);
+  buffer.writeUInt32LE(frame.hidden, HEADER_BYTES + 4);
+  buffer.writeUInt32LE(Math.max(0, Math.min(0xffff_ffff, Math.round(frame.computeMicros))), HEADER_BYTES + 8);
+  buffer.writeUInt32LE(DTYPE_CODES[frame.dtype], HEADER_BYTES + 12); // dtype byte + 3 zero reserved bytes (LE)
+}
+// Bytes of a whole RESULT frame, header included.
+export function resultFrameBytes(rows: number, hidden: number, dtype: WireDtype): number {
+  return HEADER_BYTES + 16 + rows * hidden * DTYPE_BYTES[dtype];
+}
 export function encodeResultParts(frame: Omit<ResultFrame, 'type'>): Buffer[] {
-  const { rows, hidden, dtype } = frame;
-  if (frame.output.length !== rows * hidden) throw new ProtocolError('bad-shape', `result output has ${frame.output.length} values, expected ${rows}×${hidden}`);
-  const outputBytes = rows * hidden * DTYPE_BYTES[dtype];
-  const head = allocateFrame('result', frame.requestId, 16 + outputBytes, 16);
-  head.writeUInt32LE(rows, HEADER_BYTES);
-  head.writeUInt32LE(hidden, HEADER_BYTES + 4);
-  head.writeUInt32LE(Math.max(0, Math.min(0xffff_ffff, Math.round(frame.computeMicros))), HEADER_BYTES + 8);
-  head.writeUInt32LE(DTYPE_CODES[dtype], HEADER_BYTES + 12); // dtype byte + 3 zero reserved bytes (LE)
-  return [head, tensorBytes(frame.output, dtype, outputBytes)];
+  checkResultShape(frame);
+  const outputBytes = frame.rows * frame.hidden * DTYPE_BYTES[frame.dtype];
+  const head = Buffer.allocUnsafe(HEADER_BYTES + 16);
+  writeResultHead(frame, outputBytes, head);
+  return [head, tensorBytes(frame.output, frame.dtype, outputBytes)];
+}
+// Writes the whole frame at target[0..resultFrameBytes) (target must be that large); returns its length.
+export function encodeResultInto(frame: Omit<ResultFrame, 'type'>, target: Buffer): number {
+  checkResultShape(frame);
+  const outputBytes = frame.rows * frame.hidden * DTYPE_BYTES[frame.dtype];
+  writeResultHead(frame, outputBytes, target);
+  writeTensor(frame.output, frame.dtype, target, HEADER_BYTES + 16);
+  return HEADER_BYTES + 16 + outputBytes;
 }
 export function encodeResult(frame: Omit<ResultFrame, 'type'>): Buffer {
-  return Buffer.concat(encodeResultParts(frame));
+  const buffer = Buffer.allocUnsafe(resultFrameBytes(frame.rows, frame.hidden, frame.dtype));
+  encodeResultInto(frame, buffer);
+  return buffer;
 }
 function decodeResult(requestId: number, payload: Buffer, limits: FrameLimits): ResultFrame {
   expectAtLeast('result', payload, 16);

@@ -8,8 +8,9 @@ export {
   type FrameLimits, type FrameType, type WireErrorCode,
 } from './frame-header.js';
 export {
-  NO_EXPERT, encodeFrame, decodeFrame, encodeRun, encodeRunParts, encodeResult, encodeResultParts, encodeError, encodeChallenge, encodeWelcome, encodeStats,
+  NO_EXPERT, encodeFrame, decodeFrame, encodeRun, encodeRunParts, encodeRunInto, runFrameBytes, encodeResult, encodeResultParts, encodeResultInto, resultFrameBytes, encodeError, encodeChallenge, encodeWelcome, encodeStats,
   type Frame, type RunFrame, type ResultFrame, type AgentStats,
 } from './frame.js';
 export { FrameReader, type ReceivedFrame } from './frame-reader.js';
+export { FrameWriter, COPY_LIMIT_BYTES } from './frame-writer.js';
 export { computeProof, verifyProof, createNonce } from './handshake.js';
