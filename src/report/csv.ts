@@ -2,7 +2,7 @@
 // full-precision numbers and unit-bearing headers. Called by report; returns a string.
 
 import type { Summary } from '../bench/index.js';
-import { SUMMARY_COLUMNS } from './summary-columns.js';
+import { columnsFor } from './summary-columns.js';
 
 // Quotes a field that holds a comma, quote or newline, doubling inner quotes.
 export function encodeCsvField(value: string | number | null): string {
@@ -13,7 +13,8 @@ export function encodeCsvField(value: string | number | null): string {
 
 // Header line + one line per group; acc_norm empty when null; ends with a newline.
 export function renderSummaryCsv(summary: Summary): string {
-  const header = SUMMARY_COLUMNS.map((column) => column.csvHeader).join(',');
-  const rows = summary.groups.map((group) => SUMMARY_COLUMNS.map((column) => encodeCsvField(column.value(group))).join(','));
+  const columns = columnsFor(summary.groups);
+  const header = columns.map((column) => column.csvHeader).join(',');
+  const rows = summary.groups.map((group) => columns.map((column) => encodeCsvField(column.value(group))).join(','));
   return `${[header, ...rows].join('\n')}\n`;
 }

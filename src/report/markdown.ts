@@ -2,14 +2,15 @@
 // Called by report; returns a string.
 
 import type { Summary } from '../bench/index.js';
-import { formatCell, SUMMARY_COLUMNS } from './summary-columns.js';
+import { columnsFor, formatCell } from './summary-columns.js';
 
 const escapeCell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
 // One header row, one alignment row, one row per (dataset, policy) group; ends with a newline.
 export function renderSummaryMarkdown(summary: Summary): string {
-  const header = `| ${SUMMARY_COLUMNS.map((column) => column.header).join(' | ')} |`;
-  const align = `| ${SUMMARY_COLUMNS.map((column) => (column.align === 'right' ? '---:' : ':---')).join(' | ')} |`;
-  const rows = summary.groups.map((group) => `| ${SUMMARY_COLUMNS.map((column) => escapeCell(formatCell(column, group))).join(' | ')} |`);
+  const columns = columnsFor(summary.groups);
+  const header = `| ${columns.map((column) => column.header).join(' | ')} |`;
+  const align = `| ${columns.map((column) => (column.align === 'right' ? '---:' : ':---')).join(' | ')} |`;
+  const rows = summary.groups.map((group) => `| ${columns.map((column) => escapeCell(formatCell(column, group))).join(' | ')} |`);
   return `${[header, align, ...rows].join('\n')}\n`;
 }

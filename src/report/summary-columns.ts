@@ -31,6 +31,18 @@ export const SUMMARY_COLUMNS: readonly SummaryColumn[] = [
   ms('other ms', 'other_ms', (g) => g.breakdown_ms.other),
 ];
 
+// Generation runs (--task generate) add time to first token and time per output token.
+const GENERATION_COLUMNS: readonly SummaryColumn[] = [
+  { header: 'ttft p50 ms', csvHeader: 'ttft_p50_ms', align: 'right', value: (g) => g.ttft_ms?.p50 ?? null, digits: 2 },
+  { header: 'tpot p50 ms', csvHeader: 'tpot_p50_ms', align: 'right', value: (g) => g.tpot_ms?.p50 ?? null, digits: 2 },
+  { header: 'tpot p99 ms', csvHeader: 'tpot_p99_ms', align: 'right', value: (g) => g.tpot_ms?.p99 ?? null, digits: 2 },
+];
+
+// The columns for a summary: the common ones, plus TTFT/TPOT when any group comes from generation.
+export function columnsFor(groups: readonly SummaryGroup[]): readonly SummaryColumn[] {
+  return groups.some((group) => group.ttft_ms !== undefined) ? [...SUMMARY_COLUMNS, ...GENERATION_COLUMNS] : SUMMARY_COLUMNS;
+}
+
 // A cell as text: numbers with the column's decimals, null as "–".
 export function formatCell(column: SummaryColumn, group: SummaryGroup): string {
   const value = column.value(group);

@@ -3,15 +3,16 @@
 
 import Table from 'cli-table3';
 import type { Summary } from '../bench/index.js';
-import { formatCell, SUMMARY_COLUMNS } from './summary-columns.js';
+import { columnsFor, formatCell } from './summary-columns.js';
 
 // The summary as a boxed table; `color: false` leaves headers uncoloured (NO_COLOR, pipes).
 export function renderSummaryTable(summary: Summary, options: { color?: boolean } = {}): string {
+  const columns = columnsFor(summary.groups);
   const table = new Table({
-    head: SUMMARY_COLUMNS.map((column) => column.header),
-    colAligns: SUMMARY_COLUMNS.map((column) => column.align),
+    head: columns.map((column) => column.header),
+    colAligns: columns.map((column) => column.align),
     style: options.color === true ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] },
   });
-  for (const group of summary.groups) table.push(SUMMARY_COLUMNS.map((column) => formatCell(column, group)));
+  for (const group of summary.groups) table.push(columns.map((column) => formatCell(column, group)));
   return table.toString();
 }
