@@ -73,3 +73,28 @@ test('loopback up starts the agents once, bench reuses them, loopback down stops
     temp.dispose();
   }
 });
+
+test('bench --task generate decodes through the agents and records TTFT and TPOT per item', async () => {
+  const temp = tempDir();
+  try {
+    const testbed = await writeTestbed(temp.dir, { devices: 2, link: '{ uplink: { rate: 50mbit, delay: 1ms }, downlink: { rate: 50mbit, delay: 1ms } }' });
+    const out = path.join(temp.dir, 'run');
+    const result = await runWdmoe(['bench', testbed.file, '--task', 'generate', '--dataset', 'add-gen', '--limit', '3', '--out', out]);
+    assert.equal(result.exitCode, 0, String(result.stderr));
+    assert.match(String(result.stdout), /ttft p50 ms/);
+    const generations = readJsonl<Record<string, any>>(path.join(out, 'generations.jsonl'));
+    const results = readJsonl<Record<string, any>>(path.join(out, 'results.jsonl'));
+    assert.equal(generations.length, 3);
+    for (const [i, generation] of generations.entries()) {
+      assert.ok(generation.ttft_ms > 0 && generation.generated_tokens >= 1);
+      assert.equal(generation.tpot_ms.length, generation.generated_tokens - (generation.stopped_by === 'stop-token' ? 0 : 1));
+      assert.equal(results[i]!.prediction, generation.text.trim());
+      assert.equal(results[i]!.correct, results[i]!.prediction === results[i]!.gold);
+    }
+    const group = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')).groups[0];
+    assert.ok(group.ttft_ms.p50 > 0 && group.tpot_ms.p99 > 0);
+  } finally {
+    killAgents(path.basename(temp.dir).slice(-6).toLowerCase());
+    temp.dispose();
+  }
+});

@@ -11,13 +11,13 @@ import { loopbackDown, loopbackUp } from '../../src/loopback/index.js';
 import { loadBsGraphs } from '../../src/model/index.js';
 import { POLICIES } from '../../src/policy/index.js';
 import { assertValidTestbed } from '../../src/testbed/index.js';
-import { loadGoldenCases, maxAbsDiff, sequencesOf } from '../bs/golden.js';
+import { loadGoldenCases, loadGoldenDecodes, maxAbsDiff, maxAbsDiffRow, sequencesOf } from '../bs/golden.js';
 import { MODEL_DIR, killAgents, tempDir, waitForNoAgents, writeTestbed } from './helpers.js';
 
 const LINK = '{ uplink: { rate: 200mbit, delay: 1ms }, downlink: { rate: 200mbit, delay: 1ms } }';
 
 for (const devices of [8, 1]) {
-  test(`distributed logits equal golden.json within 1e-4 on ${devices} device(s), shaping off and on`, async () => {
+  test(`distributed logits (prefill and KV-cache decode) equal golden.json within 1e-4 on ${devices} device(s), shaping off and on`, async () => {
     const temp = tempDir();
     const stateDir = path.join(temp.dir, 'state');
     const teardown = new TeardownStack();
@@ -41,6 +41,17 @@ for (const devices of [8, 1]) {
           const usedDevices = new Set(result.layers.flatMap((layer) => layer.devices.map((d) => d.device)));
           assert.ok(usedDevices.size > (devices > 1 ? 1 : 0), 'experts really ran on the devices');
           if (shaping === 'testbed') assert.ok(result.timing.downlinkMs > 0 && result.timing.uplinkMs > 0);
+        }
+        const setup = { graphs, policy: POLICIES.topk, devices: connected.devices, channels: connected.channels, expertDevices: connected.expertDevices, deadlineMs: 10_000, random: () => 0.5 };
+        for (const golden of loadGoldenDecodes()) {
+          let step = await forwardSequences(setup, [golden.prompt_ids]);
+          let offset = (golden.prompt_ids.length - 1) * graphs.arch.vocabSize;
+          for (const [i, expected] of golden.steps.entries()) {
+            const diff = maxAbsDiffRow(step.logits, offset, expected.logits);
+            assert.ok(diff < 1e-4, `${golden.name} decode step ${i}, ${devices} devices, shaping ${shaping}: max abs diff ${diff}`);
+            step = await forwardSequences(setup, [[expected.token_id]], undefined, step.cache);
+            offset = 0;
+          }
         }
       }
       await teardown.dispose();
