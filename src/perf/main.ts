@@ -1,0 +1,155 @@
+// `npm run perf`: every benchmark figure of the project, measured in one run on this machine, printed
+// as a table (stdout) and, with `--json [file]` or WDMOE_PERF_OUT=file, written as JSON (perf.json by
+// default). Figures are ratios against a baseline measured in the same run, so they travel between
+// machines better than absolute times: transport ÷ raw TCP, distributed ÷ monolithic forward, shaped
+// transfer ÷ link model, and bench items/s. Everything runs on 127.0.0.1; agents and temp dirs are
+// on one teardown stack unwound on exit, error or Ctrl-C. This is an entry point (like cli/main.ts):
+// it alone reads argv/env and sets the exit code. docs/perf.md explains each figure.
+import { writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { TeardownStack } from '../core/index.js';
+import { measureBench, type BenchFigure } from './bench.js';
+import { measureForward, type ForwardFigure } from './forward.js';
+import { startPerfTestbed } from './testbed.js';
+import { measureShaping, measureTransport, type ShapingFigure, type TransportFigure } from './transport.js';
+
+export interface PerfReport {
+  formatVersion: 1;
+  measuredAt: string;
+  host: { cpus: number; cpuModel: string; node: string; platform: string };
+  transport: TransportFigure[];
+  forward: ForwardFigure;
+  shaping: ShapingFigure[];
+  bench: BenchFigure[];
+  seconds: number;
+}
+
+const GOALS = { transport: 1.2, forward: 1.5, shaping: 0.05 };
+const BENCH_TARGET_SECONDS = 8;
+
+// What the shaped links of the perf testbed add per item (4 layers × (down + up) × 2 ms, plus bytes), ms.
+const SHAPED_EXTRA_MS_PER_ITEM = 4 * 2 * 2.3;
+
+function benchLimit(perItemMs: number): number {
+  return Math.max(10, Math.min(500, Math.round((BENCH_TARGET_SECONDS * 1000) / perItemMs)));
+}
+
+function progress(message: string): void {
+  console.warn(`perf: ${message}`);
+}
+
+// Runs every measurement once, in a fixed order; `signal` stops it between steps (and inside bench).
+export async function runPerf(signal: AbortSignal): Promise<PerfReport> {
+  const startMs = performance.now();
+  const teardown = new TeardownStack();
+  try {
+    progress('transport round trip vs raw TCP (64 B, 8 KB, 256 KB)');
+    const transport = await measureTransport();
+    signal.throwIfAborted();
+    progress('shaped transfer vs link model');
+    const shaping = await measureShaping();
+    signal.throwIfAborted();
+    progress('starting 8 loopback agents');
+    const perf = await startPerfTestbed(teardown, signal);
+    progress('distributed vs monolithic forward (4 × 20 tokens)');
+    const forward = await measureForward(perf, signal);
+    const unshapedLimit = benchLimit(forward.distributedMs);
+    const shapedLimit = benchLimit(forward.distributedMs + SHAPED_EXTRA_MS_PER_ITEM);
+    progress(`bench, shaped links (${shapedLimit} items)`);
+    const shaped = await measureBench(perf, 'testbed', shapedLimit, signal);
+    progress(`bench, unshaped (${unshapedLimit} items)`);
+    const unshaped = await measureBench(perf, 'none', unshapedLimit, signal);
+    const cpus = os.cpus();
+    return {
+      formatVersion: 1,
+      measuredAt: new Date().toISOString(),
+      host: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}` },
+      transport,
+      forward,
+      shaping,
+      bench: [shaped, unshaped],
+      seconds: (performance.now() - startMs) / 1000,
+    };
+  } finally {
+    const failures = await teardown.dispose();
+    for (const { label, error } of failures) progress(`cleanup of ${label} failed: ${(error as Error).message}`);
+  }
+}
+
+const fixed = (value: number, digits: number) => value.toFixed(digits);
+const verdict = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+
+function formatSize(bytes: number): string {
+  return bytes >= 1024 ? `${bytes / 1024} KB` : `${bytes} B`;
+}
+
+// Plain aligned columns (cli-table3 belongs to cli/).
+function renderRows(header: string[], rows: string[][]): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+// The report as the terminal shows it.
+export function renderPerf(report: PerfReport): string {
+  const { host } = report;
+  const parts: string[] = [
+    `wdmoe perf — ${host.cpus} CPU (${host.cpuModel}), Node ${host.node}, ${host.platform}; ${fixed(report.seconds, 0)} s`,
+    '',
+    `Transport round trip ÷ raw TCP ping-pong, same payload (goal ≤ ${GOALS.transport})`,
+    renderRows(['payload', 'transport µs', 'raw TCP µs', 'ratio', 'goal'],
+      report.transport.map((f) => [formatSize(f.payloadBytes), fixed(f.transportMs * 1000, 1), fixed(f.rawTcpMs * 1000, 1), fixed(f.ratio, 3), verdict(f.ratio <= GOALS.transport)])),
+    '',
+    `Distributed (8 agents, unshaped) ÷ monolithic forward, ${report.forward.sequences} × ${report.forward.tokensPerSequence} tokens, median of ${report.forward.iterations} (goal ≤ ${GOALS.forward})`,
+    renderRows(['forward', 'distributed ms', 'monolithic ms', 'ratio', 'goal'],
+      [['tiny-mixtral', fixed(report.forward.distributedMs, 2), fixed(report.forward.monolithicMs, 2), fixed(report.forward.ratio, 3), verdict(report.forward.ratio <= GOALS.forward)]]),
+    host.cpus <= 2 ? `note: ${host.cpus} CPUs shared by the BS and 8 agent processes` : '',
+    '',
+    `Shaped downlink transfer ÷ link model (goal within ${GOALS.shaping * 100}%)`,
+    renderRows(['link', 'frame bytes', 'measured ms', 'model ms', 'ratio', 'goal'],
+      report.shaping.map((f) => [f.config, String(f.payloadBytes), fixed(f.measuredMs, 2), fixed(f.expectedMs, 2), fixed(f.ratio, 3), verdict(Math.abs(f.ratio - 1) <= GOALS.shaping)])),
+    '',
+    'Bench items/s (multiple choice, topk, 8 loopback agents; scoring loop only)',
+    renderRows(['links', 'dataset', 'items', 'seconds', 'items/s', 'whole run s'],
+      report.bench.map((f) => [f.shaping === 'testbed' ? 'shaped (100 mbit + 2 ms)' : 'unshaped', f.dataset, String(f.items), fixed(f.seconds, 2), fixed(f.itemsPerSecond, 2), fixed(f.totalSeconds, 2)])),
+  ];
+  return parts.filter((part, i) => part !== '' || parts[i - 1] !== '').join('\n');
+}
+
+// Where to write JSON: `--json [file]` or WDMOE_PERF_OUT, else nowhere.
+function resolveJsonOut(argv: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+  const at = argv.indexOf('--json');
+  if (at >= 0) {
+    const next = argv[at + 1];
+    return path.resolve(next !== undefined && !next.startsWith('--') ? next : 'perf.json');
+  }
+  return env['WDMOE_PERF_OUT'] ? path.resolve(env['WDMOE_PERF_OUT']) : undefined;
+}
+
+async function main(): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(name === 'SIGINT' ? 130 : 143);
+    progress(`${name}: stopping after cleanup`);
+    controller.abort(new Error(`interrupted by ${name}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const jsonOut = resolveJsonOut(process.argv.slice(2), process.env);
+  try {
+    const report = await runPerf(controller.signal);
+    console.log(renderPerf(report));
+    if (jsonOut !== undefined) {
+      await writeFile(jsonOut, `${JSON.stringify(report, null, 2)}\n`);
+      progress(`wrote ${jsonOut}`);
+    }
+  } catch (error) {
+    console.error(`perf failed: ${(error as Error).message}`);
+    process.exitCode = controller.signal.aborted ? 130 : 1;
+  }
+}
+
+await main();
