@@ -74,7 +74,7 @@ test('bench on an ssh testbed fails naming the device when its agent has another
     env: { WDMOE_TOKEN: 'token-a-for-the-agent-0123456789', NO_COLOR: '1' },
     reject: false,
     timeout: 60_000,
-    buffer: false,
+    buffer: { stdout: false, stderr: true },
   });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -93,9 +93,10 @@ test('bench on an ssh testbed fails naming the device when its agent has another
     assert.ok(!hasStackTrace(stderr), stderr);
     assert.equal(agent.exitCode, null, 'a peer with the wrong token does not bring the agent down');
     assert.deepEqual(agentPids(name), [agent.pid], 'bench starts no agent of its own for an ssh testbed');
-  } finally {
     agent.kill('SIGTERM');
-    await settleWithin(agent, 5000, 'agent after SIGTERM');
+    const stopped = await settleWithin(agent, 10_000, 'agent after SIGTERM');
+    assert.equal(stopped.exitCode, 143, `the agent exits 128+15 on SIGTERM\n${String(stopped.stderr)}`);
+  } finally {
     killAgents(name);
     temp.dispose();
   }
