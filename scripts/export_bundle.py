@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
-"""Exports a local Hugging Face Mixtral checkpoint folder into a wdmoe bundle (docs/contracts.md).
+"""Exports a local Hugging Face MoE checkpoint folder (Mixtral or OLMoE) into a wdmoe bundle (docs/contracts.md).
 
 Owns: the ONNX pieces (embed, attn.L with KV cache, router.L, expert.L.E, head), manifest.json,
 golden.json and the bundle's tokenizer copy. Called by scripts/device_build.sh after training;
-works offline (local_files_only=True) on any `save_pretrained` folder of MixtralForCausalLM.
+works offline (local_files_only=True) on any `save_pretrained` folder of MixtralForCausalLM or
+OlmoeForCausalLM; the family comes from config.json's `model_type` (FAMILIES below).
+OLMoE differs from Mixtral in two places the bundle must carry: q_norm/k_norm (RMSNorm over the whole
+q / k projection, before RoPE; optional clip_qkv) live inside the attn.L graph, and `norm_topk_prob`
+(false in OLMoE) becomes manifest `routerNormalizeTopK`.
 
-golden.json is computed by transformers' MixtralForCausalLM itself (prefill with right padding,
+golden.json is computed by transformers' own model class (prefill with right padding,
 greedy decode with HF's own KV cache). The script then runs the exported ONNX pieces with
 onnxruntime, chained with the BS-side gating (softmax over all experts, top-k, renormalise),
 and fails (exit 1) unless they reproduce every golden logit at real (unpadded) positions within
 --tolerance (default 1e-4) max abs.
 
-Usage: python3 scripts/export_bundle.py --checkpoint CKPT --tokenizer tokenizer.json --out models/tiny-mixtral
+Usage: python3 scripts/export_bundle.py --checkpoint CKPT [--tokenizer tokenizer.json] --out models/tiny-mixtral
 """
 from __future__ import annotations
 
@@ -30,6 +34,33 @@ from torch import nn
 
 OPSET = 17
 PAST_DIM_NAME = "past_sequence"
+
+# config.json model_type -> (transformers class name, manifest architecture.family)
+FAMILIES = {"mixtral": ("MixtralForCausalLM", "mixtral"), "olmoe": ("OlmoeForCausalLM", "olmoe")}
+
+
+def detect_family(checkpoint: str) -> str:
+    path = os.path.join(checkpoint, "config.json")
+    try:
+        with open(path) as f:
+            model_type = json.load(f).get("model_type")
+    except OSError as error:
+        raise SystemExit(f"{path}: cannot read ({error}); --checkpoint must be a save_pretrained folder")
+    if model_type not in FAMILIES:
+        hint = (" (Qwen2-MoE's shared expert is not part of the bundle contract yet)"
+                if model_type in ("qwen2_moe", "qwen3_moe") else "")
+        raise SystemExit(f"{path}: model_type {model_type!r} is not supported; supported: "
+                         f"{', '.join(sorted(FAMILIES))}{hint}")
+    return model_type
+
+
+def num_experts(config) -> int:
+    return getattr(config, "num_local_experts", None) or config.num_experts
+
+
+def normalize_top_k(config) -> bool:
+    """Mixtral always renormalises the top-k gate weights; OLMoE/Qwen say so in norm_topk_prob."""
+    return bool(getattr(config, "norm_topk_prob", True))
 
 
 # ---------------------------------------------------------------- weights, independent of HF version
@@ -98,9 +129,20 @@ class AttentionPiece(nn.Module):
         self.eps = config.rms_norm_eps
         inv_freq = 1.0 / (rope_theta(config) ** (torch.arange(0, self.head_dim, 2, dtype=torch.float) / self.head_dim))
         self.register_buffer("inv_freq", inv_freq)
-        self.w = Weights(dtype, q=attn.q_proj.weight, k=attn.k_proj.weight, v=attn.v_proj.weight,
-                         o=attn.o_proj.weight, ln_in=layer.input_layernorm.weight,
-                         ln_post=layer.post_attention_layernorm.weight)
+        for proj in (attn.q_proj, attn.k_proj, attn.v_proj, attn.o_proj):
+            if getattr(proj, "bias", None) is not None:
+                raise SystemExit("attention projections with bias are not supported")
+        tensors = dict(q=attn.q_proj.weight, k=attn.k_proj.weight, v=attn.v_proj.weight,
+                       o=attn.o_proj.weight, ln_in=layer.input_layernorm.weight,
+                       ln_post=layer.post_attention_layernorm.weight)
+        # OLMoE: RMSNorm over the whole q / k projection output, before the head split and RoPE.
+        self.qk_norm = hasattr(attn, "q_norm") and hasattr(attn, "k_norm")
+        if self.qk_norm:
+            tensors.update(q_norm=attn.q_norm.weight, k_norm=attn.k_norm.weight)
+            self.q_norm_eps = attn.q_norm.variance_epsilon
+            self.k_norm_eps = attn.k_norm.variance_epsilon
+        self.clip_qkv = getattr(config, "clip_qkv", None)
+        self.w = Weights(dtype, **tensors)
 
     @staticmethod
     def rotate_half(x: torch.Tensor) -> torch.Tensor:
@@ -110,9 +152,17 @@ class AttentionPiece(nn.Module):
     def forward(self, hidden, attention_mask, position_ids, past_key, past_value):
         batch, length = hidden.shape[0], hidden.shape[1]
         x = rms_norm(hidden, self.w.get("ln_in"), self.eps)
-        q = nn.functional.linear(x, self.w.get("q")).view(batch, length, self.heads, self.head_dim).transpose(1, 2)
-        k = nn.functional.linear(x, self.w.get("k")).view(batch, length, self.kv_heads, self.head_dim).transpose(1, 2)
-        v = nn.functional.linear(x, self.w.get("v")).view(batch, length, self.kv_heads, self.head_dim).transpose(1, 2)
+        q = nn.functional.linear(x, self.w.get("q"))
+        k = nn.functional.linear(x, self.w.get("k"))
+        v = nn.functional.linear(x, self.w.get("v"))
+        if self.qk_norm:
+            q = rms_norm(q, self.w.get("q_norm"), self.q_norm_eps)
+            k = rms_norm(k, self.w.get("k_norm"), self.k_norm_eps)
+        if self.clip_qkv is not None:
+            q, k, v = (t.clamp(-self.clip_qkv, self.clip_qkv) for t in (q, k, v))
+        q = q.view(batch, length, self.heads, self.head_dim).transpose(1, 2)
+        k = k.view(batch, length, self.kv_heads, self.head_dim).transpose(1, 2)
+        v = v.view(batch, length, self.kv_heads, self.head_dim).transpose(1, 2)
 
         freqs = position_ids.unsqueeze(-1).float() * self.inv_freq  # [B,T,D/2]
         emb = torch.cat((freqs, freqs), dim=-1).unsqueeze(1)  # [B,1,T,D]
@@ -228,7 +278,7 @@ def export_pieces(model, out: str, dtype: torch.dtype) -> list[dict]:
         export_onnx(RouterPiece(router_weight(moe), dtype), (rows,), os.path.join(out, f"router.{index}.onnx"),
                     ["normed"], ["router_logits"], {"normed": {0: "rows"}, "router_logits": {0: "rows"}})
         add(f"router.{index}", f"router.{index}.onnx")
-        for expert in range(config.num_local_experts):
+        for expert in range(num_experts(config)):
             w1, w3, w2 = expert_weights(moe, expert)
             name = f"expert.{index}.{expert}.onnx"
             export_onnx(ExpertPiece(w1, w3, w2, dtype), (rows,), os.path.join(out, name),
@@ -245,7 +295,7 @@ def export_pieces(model, out: str, dtype: torch.dtype) -> list[dict]:
 # ---------------------------------------------------------------- golden data from transformers itself
 
 def hf_forward(model, input_ids, attention_mask=None, cache=None):
-    """One MixtralForCausalLM call with a KV cache, whatever the cache keyword is called in this version."""
+    """One <Family>ForCausalLM call with a KV cache, whatever the cache keyword is called in this version."""
     params = inspect.signature(model.forward).parameters
     kwargs = {"input_ids": input_ids, "use_cache": True}
     if attention_mask is not None:
@@ -274,7 +324,8 @@ def golden_prompts(tokenizer, bos_id: int) -> tuple[list[list[list[int]]], list[
     import make_datasets
     texts = {f: [i["context"] + " " + i["choices"][i["gold"]] for i in make_datasets.mc_items(f)[:6]]
              for f in make_datasets.FAMILIES}
-    encode = lambda text: [bos_id] + tokenizer.encode(text).ids  # noqa: E731
+    prefix = [bos_id] if bos_id is not None else []
+    encode = lambda text: prefix + tokenizer.encode(text, add_special_tokens=False).ids  # noqa: E731
     cases = [
         [encode(texts["add"][0]), encode(texts["lookup"][1]), encode(texts["sort"][2])],
         [encode(texts["pattern"][3] + " " + texts["compare"][4]), encode(texts["pattern"][5])],
@@ -287,7 +338,8 @@ def golden_prompts(tokenizer, bos_id: int) -> tuple[list[list[list[int]]], list[
 def compute_golden(model, tokenizer, pad_id: int, bos_id: int, decode_steps: int, producer: str) -> dict:
     cases, decode_prompt = golden_prompts(tokenizer, bos_id)
     golden = {"formatVersion": 1, "producer": producer,
-              "notes": "input_ids start with <s> (id 1); rows are right-padded with <pad> (id 0). Logits at padded "
+              "notes": f"input_ids start with the BOS token (id {bos_id}) when the config has one; rows are right-padded "
+                       f"with the pad token (id {pad_id}). Logits at padded "
                        "positions (attention_mask 0) are HF's own (experts applied to pad tokens) and are not part "
                        "of the contract: compare only where attention_mask is 1.",
               "cases": [], "decode": []}
@@ -320,8 +372,9 @@ class OnnxPipeline:
         self.sessions = {e["role"]: ort.InferenceSession(os.path.join(out, e["path"]), options,
                                                          providers=["CPUExecutionProvider"]) for e in entries}
         self.layers = config.num_hidden_layers
-        self.experts = config.num_local_experts
+        self.experts = num_experts(config)
         self.top_k = config.num_experts_per_tok
+        self.normalize = normalize_top_k(config)
         self.kv_heads = config.num_key_value_heads
         self.head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
 
@@ -347,7 +400,8 @@ class OnnxPipeline:
             probs /= probs.sum(-1, keepdims=True)
             top = np.argsort(-probs, axis=-1, kind="stable")[:, :self.top_k]
             weights = np.take_along_axis(probs, top, -1)
-            weights /= weights.sum(-1, keepdims=True)
+            if self.normalize:
+                weights /= weights.sum(-1, keepdims=True)
             moe = np.zeros_like(rows)
             for expert in range(self.experts):
                 hit_rows, hit_slot = np.nonzero(top == expert)
@@ -405,22 +459,23 @@ def file_entry(out: str, entry: dict) -> dict:
     return {**entry, "sha256": sha256_of(path), "bytes": os.path.getsize(path)}
 
 
-def architecture(config) -> dict:
+def architecture(config, family: str) -> dict:
     head_dim = getattr(config, "head_dim", None) or config.hidden_size // config.num_attention_heads
-    return {"family": "mixtral", "hiddenSize": config.hidden_size, "numLayers": config.num_hidden_layers,
-            "numExperts": config.num_local_experts, "topK": config.num_experts_per_tok,
+    return {"family": family, "hiddenSize": config.hidden_size, "numLayers": config.num_hidden_layers,
+            "numExperts": num_experts(config), "topK": config.num_experts_per_tok,
             "vocabSize": config.vocab_size, "intermediateSize": config.intermediate_size,
             "numAttentionHeads": config.num_attention_heads, "numKeyValueHeads": config.num_key_value_heads,
             "headDim": head_dim, "rmsNormEps": config.rms_norm_eps, "ropeTheta": rope_theta(config),
             "maxPositionEmbeddings": config.max_position_embeddings, "bosTokenId": config.bos_token_id,
             "eosTokenId": config.eos_token_id, "padTokenId": config.pad_token_id,
-            "routerNormalizeTopK": True, "sharedExpert": False}
+            "routerNormalizeTopK": normalize_top_k(config), "sharedExpert": False}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--checkpoint", required=True, help="local save_pretrained folder of MixtralForCausalLM")
-    parser.add_argument("--tokenizer", required=True, help="tokenizer.json to copy into the bundle")
+    parser.add_argument("--checkpoint", required=True,
+                        help="local save_pretrained folder of MixtralForCausalLM or OlmoeForCausalLM")
+    parser.add_argument("--tokenizer", help="tokenizer.json to copy into the bundle (default: the checkpoint's)")
     parser.add_argument("--out", required=True)
     parser.add_argument("--name", default="tiny-mixtral")
     parser.add_argument("--dtype", choices=("float32", "float16"), default="float32",
@@ -436,18 +491,25 @@ def main() -> None:
 
     import transformers
     from tokenizers import Tokenizer
-    from transformers import MixtralForCausalLM
 
     started = time.time()
+    model_type = detect_family(args.checkpoint)
+    class_name, family = FAMILIES[model_type]
+    if args.tokenizer is None:
+        args.tokenizer = os.path.join(args.checkpoint, "tokenizer.json")
+        if not os.path.exists(args.tokenizer):
+            raise SystemExit(f"{args.checkpoint} has no tokenizer.json; pass --tokenizer")
     torch.manual_seed(args.seed)
-    model = MixtralForCausalLM.from_pretrained(args.checkpoint, local_files_only=True, dtype=torch.float32,
-                                               attn_implementation="eager")
+    model = getattr(transformers, class_name).from_pretrained(args.checkpoint, local_files_only=True,
+                                                              dtype=torch.float32, attn_implementation="eager")
     model.eval()
     config = model.config
-    if config.sliding_window is not None and config.sliding_window < config.max_position_embeddings:
+    sliding = getattr(config, "sliding_window", None)
+    if sliding is not None and sliding < config.max_position_embeddings:
         raise SystemExit("sliding-window attention is not part of the bundle contract")
     pad_id = config.pad_token_id if config.pad_token_id is not None else 0
     tokenizer = Tokenizer.from_file(args.tokenizer)
+    print(f"{args.checkpoint}: model_type {model_type} -> {class_name}, family {family}")
 
     os.makedirs(args.out, exist_ok=True)
     for stale in os.listdir(args.out):
@@ -457,7 +519,7 @@ def main() -> None:
     entries = export_pieces(model, args.out, dtype)
     print(f"exported {len(entries)} ONNX files in {time.time() - started:.1f}s")
 
-    producer = (f"transformers {transformers.__version__} MixtralForCausalLM, torch {torch.__version__.split('+')[0]}, "
+    producer = (f"transformers {transformers.__version__} {class_name}, torch {torch.__version__.split('+')[0]}, "
                 f"fp32, eager attention")
     golden = compute_golden(model, tokenizer, pad_id, config.bos_token_id, args.decode_steps, producer)
     with open(os.path.join(args.out, "golden.json"), "w") as f:
@@ -471,7 +533,7 @@ def main() -> None:
 
     manifest = {
         "format": "wdmoe-bundle", "formatVersion": 1, "name": args.name,
-        "architecture": architecture(config),
+        "architecture": architecture(config, family),
         "dtype": args.dtype,
         "tokenizer": {"path": "tokenizer.json", "sha256": sha256_of(os.path.join(args.out, "tokenizer.json")),
                       "bytes": os.path.getsize(os.path.join(args.out, "tokenizer.json")),
