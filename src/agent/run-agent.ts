@@ -1,7 +1,7 @@
 // The device-side process (`wdmoe agent`): loads only its experts from the bundle, serves the wire
 // protocol until aborted, then closes. Prints one JSON "ready" line when it listens (loopback and
 // deploy wait for it). Must not import bs, deploy, report, cli, ssh2 or ora (test/agent/imports.test.ts).
-import { EXIT_BAD_INPUT, WdmoeError } from '../core/index.js';
+import { EXIT_BAD_INPUT, EXIT_RUN_FAILED, WdmoeError } from '../core/index.js';
 import { loadExpertCompute } from '../model/index.js';
 import { startAgentServer } from './server.js';
 
@@ -64,7 +64,7 @@ export async function runAgent(options: AgentOptions, context: { signal: AbortSi
       const code = (error as NodeJS.ErrnoException).code ?? ((error as { cause?: NodeJS.ErrnoException }).cause?.code);
       if (code === 'EADDRINUSE') {
         throw new WdmoeError('port-in-use', `device ${options.device}: ${options.host}:${options.port} is already in use`, {
-          exitCode: EXIT_BAD_INPUT,
+          exitCode: EXIT_RUN_FAILED,
           hint: 'stop what listens there (another agent? `wdmoe loopback down <testbed>`) or give this device another port',
           cause: error,
         });

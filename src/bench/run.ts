@@ -3,7 +3,7 @@
 // in results.jsonl are skipped. Owns the run's teardown stack (sessions, connections, agents it started);
 // the summary is written even when the run fails, so recorded results are never lost.
 import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { closest } from 'fastest-levenshtein';
@@ -192,10 +192,17 @@ async function resolveRunDir(options: BenchOptions): Promise<string> {
   return path.resolve(options.runsDir, new Date().toISOString().replace(/[:.]/g, '-'));
 }
 
+function hasRecords(runDir: string): boolean {
+  const file = path.join(runDir, RUN_FILES.results);
+  return existsSync(file) && statSync(file).size > 0;
+}
+
 // Creates or checks the run folder and writes its metadata (run.json, testbed, manifest, policies).
 async function prepareRunDir(runDir: string, options: BenchOptions, testbed: Testbed, policies: readonly string[], datasets: readonly LoadedDataset<McItem | GenItem>[]): Promise<void> {
   const model = path.basename(testbed.modelDir);
-  const existing = readRunMeta(runDir);
+  const recorded = readRunMeta(runDir);
+  // A folder whose run recorded nothing (it failed before its first item) is simply started again.
+  const existing = recorded !== null && !options.resume && !hasRecords(runDir) ? null : recorded;
   if (existing !== null && !options.resume) {
     throw new WdmoeError('bench-run-exists', `run folder ${runDir} already holds a run`, { exitCode: EXIT_BAD_INPUT, hint: 'pass --resume to carry on with it, or choose another --out' });
   }

@@ -79,7 +79,7 @@ export async function writeTestbed(dir: string, spec: TestbedSpec): Promise<{ fi
 
 // Runs bin/wdmoe; never rejects (tests assert on exitCode/stderr).
 export function runWdmoe(args: readonly string[], options: Options = {}): ResultPromise<Options & { reject: false }> {
-  return execa(process.execPath, [BIN, ...args], { cwd: ROOT, reject: false, timeout: 120_000, env: { NO_COLOR: '1' }, ...options, ...{ reject: false } }) as ResultPromise<Options & { reject: false }>;
+  return execa(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 120_000, env: { NO_COLOR: '1' }, ...options, reject: false }) as ResultPromise<Options & { reject: false }>;
 }
 
 // Pids of live wdmoe agent processes whose device name contains `marker`.
