@@ -4,8 +4,7 @@
 // The batch is bench-like: 4 sequences × 20 tokens, cut from the bundle's golden prompts.
 // Called by perf/main.ts only.
 import { TeardownStack } from '../core/index.js';
-// connectDevices is not (yet) re-exported by bench/index.ts, which another change owns: imported directly.
-import { connectDevices, type Placement } from '../bench/connect-devices.js';
+import { connectDevices, type Placement } from '../bench/index.js';
 import { forwardSequences, type ForwardSetup } from '../bs/index.js';
 import { SeededRandom } from '../links/index.js';
 import { loadBsGraphs, loadGolden } from '../model/index.js';
