@@ -7,7 +7,9 @@ generation exact match). Called by scripts/device_build.sh; writes a save_pretra
 scripts/export_bundle.py turns into models/tiny-mixtral/.
 
 Sequences are `<s> context " " answer </s>`, right-padded; the loss covers the answer and `</s>`
-only (context tokens are labelled -100), plus the Mixtral load-balancing loss (router_aux_loss_coef).
+only (context tokens are labelled -100), plus the Mixtral load-balancing loss (router_aux_loss_coef) and
+an optional router z-loss (--z-coef). Defaults are the committed bundle's config (experts of width 32, aux 0.001,
+z 0.1: small, specialised experts, so dropping the second one costs accuracy).
 MC scoring is lm-eval `loglikelihood`: sum of log p(continuation tokens | <s> context), continuation
 = " " + choice, encoded separately from the context; accuracy = argmax == gold.
 `--steps 0` saves the seeded random-init model without training.
@@ -33,14 +35,14 @@ PAD, BOS, EOS = 0, 1, 2
 SEQ_LEN = 32
 
 
-def make_config(vocab_size: int):
+def make_config(vocab_size: int, intermediate: int = 32, aux_coef: float = 0.001):
     from transformers import MixtralConfig
     return MixtralConfig(
-        vocab_size=vocab_size, hidden_size=256, intermediate_size=128, num_hidden_layers=4,
+        vocab_size=vocab_size, hidden_size=256, intermediate_size=intermediate, num_hidden_layers=4,
         num_attention_heads=4, num_key_value_heads=2, head_dim=64, num_local_experts=8, num_experts_per_tok=2,
         max_position_embeddings=256, rope_parameters={"rope_type": "default", "rope_theta": 10000.0},
         rms_norm_eps=1e-5, tie_word_embeddings=False, sliding_window=None, hidden_act="silu",
-        output_router_logits=True, router_aux_loss_coef=0.02, router_jitter_noise=0.0,
+        output_router_logits=True, router_aux_loss_coef=aux_coef, router_jitter_noise=0.0,
         bos_token_id=BOS, eos_token_id=EOS, pad_token_id=PAD, initializer_range=0.02,
     )
 
@@ -73,6 +75,69 @@ def encode_training(tokenizer, n: int, seed: int) -> tuple[torch.Tensor, torch.T
         inputs[row, :len(seq)] = seq
         labels[row, 1 + len(c):len(seq)] = seq[1 + len(c):]
     return torch.from_numpy(inputs), torch.from_numpy(labels)
+
+
+ROUTING = {"mode": "topk", "generator": None}  # "topk" | "top1" | "random1": what the patched experts apply
+
+
+def _dense_experts_forward(experts, *args, **kwargs):
+    """Drop-in for the fused (transformers 5) experts module: every expert on every token as two batched
+    matmuls, combined with the routing weights scattered to a dense [tokens, experts] matrix. Same maths as
+    the per-expert loop (an unselected expert gets weight 0), far fewer kernel launches. Also applies the
+    evaluation routing modes: top1 (best expert, weight 1) and random1 (one of the top-k drawn uniformly,
+    weight 1), as the BS policies do."""
+    tensors = list(args) + list(kwargs.values())
+    x = next(t for t in tensors if t.is_floating_point() and t.dim() == 2 and t.shape[-1] == experts.gate_up_proj.shape[-1])
+    index = next(t for t in tensors if not t.is_floating_point())
+    weights = next(t for t in tensors if t.is_floating_point() and t is not x)
+    if ROUTING["mode"] == "top1":
+        index, weights = index[:, :1], torch.ones_like(weights[:, :1])
+    elif ROUTING["mode"] == "random1":
+        pick = torch.randint(0, index.shape[1], (index.shape[0], 1), generator=ROUTING["generator"]).to(index.device)
+        index, weights = index.gather(1, pick), torch.ones_like(weights[:, :1])
+    gate_up, down = experts.gate_up_proj, experts.down_proj  # [E, 2I, H], [E, H, I]
+    h = torch.einsum("nh,eih->nei", x, gate_up)
+    g, u = h.chunk(2, dim=-1)
+    a = experts.act_fn(g) * u
+    combine = torch.zeros(x.shape[0], gate_up.shape[0], device=x.device, dtype=torch.float32)
+    combine.scatter_add_(1, index, weights.float())
+    a = a * combine.to(a.dtype)[..., None]
+    return torch.einsum("nei,ehi->nh", a, down).to(x.dtype)
+
+
+def install_dense_experts(model, device, log) -> bool:
+    """Patches each layer's experts with _dense_experts_forward after checking one sparse-MoE block against
+    the transformers forward (fp32, random input; relative max diff <= 1e-3); keeps the transformers forward
+    if the layout differs or the check fails. Returns whether the dense forward is installed."""
+    import types
+    blocks = [m for m in model.modules() if hasattr(m, "experts") and hasattr(m, "gate")]
+    experts = [b.experts for b in blocks]
+    if not blocks or not all(hasattr(e, "gate_up_proj") and hasattr(e, "act_fn") for e in experts) \
+            or experts[0].down_proj.shape[-1] != experts[0].gate_up_proj.shape[1] // 2:
+        log("dense experts: layout not recognised, keeping the transformers forward")
+        return False
+    was_training = model.training
+    model.eval()
+    x = torch.randn(1, 64, model.config.hidden_size, generator=torch.Generator().manual_seed(123)).to(device)
+    first = lambda out: out[0] if isinstance(out, tuple) else out  # noqa: E731
+    failure, diff = None, float("inf")
+    with torch.no_grad():
+        reference = first(blocks[0](x)).float()
+        originals = [e.forward for e in experts]
+        try:
+            for e in experts:
+                e.forward = types.MethodType(_dense_experts_forward, e)
+            diff = ((first(blocks[0](x)).float() - reference).abs().max() / reference.abs().max()).item()
+        except Exception as error:  # noqa: BLE001
+            failure = error
+    model.train(was_training)
+    if failure is not None or not diff <= 1e-3:
+        for e, f in zip(experts, originals):
+            e.forward = f
+        log(f"dense experts: check failed ({failure or f'relative max diff {diff:.2e}'}), keeping the transformers forward")
+        return False
+    log(f"dense experts: installed (relative max diff vs the transformers forward {diff:.2e})")
+    return True
 
 
 def set_top_k(model, k: int) -> None:
@@ -143,24 +208,31 @@ def score_generation(model, tokenizer, items: list[dict], device, max_new: int =
     return correct / len(items)
 
 
-def evaluate(model, tokenizer, device, log, label: str, mc_limit: int | None = None, generation: bool = False) -> dict:
+def evaluate(model, tokenizer, device, log, label: str, mc_limit: int | None = None, generation: bool = False,
+             dense: bool = False) -> dict:
+    """MC accuracy (and generation exact match) with top-2, top-1 and, where the dense experts are installed,
+    random1 (one of the top-2 drawn per token, seeded). Periodic evals (mc_limit set): top-2 only."""
     model.eval()
     results = {}
-    for k in (2, 1):
-        set_top_k(model, k)
+    modes = ["top2", "top1"] + (["random1"] if dense else [])
+    for mode in modes:
+        set_top_k(model, 1 if mode == "top1" and not dense else 2)
+        ROUTING["mode"] = {"top2": "topk", "top1": "top1", "random1": "random1"}[mode]
+        ROUTING["generator"] = torch.Generator().manual_seed(7)
         accs = {f: score_mc(model, tokenizer, make_datasets.mc_items(f)[:mc_limit], device)
                 for f in make_datasets.FAMILIES}
         accs["mean"] = float(np.mean(list(accs.values())))
-        results[f"top{k}"] = accs
-        log(f"[{label}] MC acc top-{k}: " + " ".join(f"{f}={a:.3f}" for f, a in accs.items()))
+        results[mode] = accs
+        log(f"[{label}] MC acc {mode}: " + " ".join(f"{f}={a:.3f}" for f, a in accs.items()))
         if generation:
             gens = {f: score_generation(model, tokenizer, make_datasets.gen_items(f), device)
                     for f in make_datasets.FAMILIES}
             gens["mean"] = float(np.mean(list(gens.values())))
-            results[f"gen_top{k}"] = gens
-            log(f"[{label}] generation exact match top-{k}: " + " ".join(f"{f}={a:.3f}" for f, a in gens.items()))
+            results[f"gen_{mode}"] = gens
+            log(f"[{label}] generation exact match {mode}: " + " ".join(f"{f}={a:.3f}" for f, a in gens.items()))
         if mc_limit is not None:
             break  # periodic evals: top-2 only
+    ROUTING["mode"] = "topk"
     set_top_k(model, 2)
     model.train()
     return results
@@ -204,6 +276,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--examples", type=int, default=1_500_000, help="size of the pre-encoded training pool")
     parser.add_argument("--eval-every", type=int, default=1000)
+    parser.add_argument("--intermediate", type=int, default=32, help="expert FFN width (intermediate_size)")
+    parser.add_argument("--aux-coef", type=float, default=0.001, help="router_aux_loss_coef (load balancing)")
+    parser.add_argument("--z-coef", type=float, default=0.1, help="router z-loss coefficient (ST-MoE), 0: off")
+    parser.add_argument("--moe-impl", choices=("dense", "hf"), default="dense",
+                        help="dense: batched all-expert forward (checked against hf at start); hf: transformers' own")
+    parser.add_argument("--data-cache", help="npz of the encoded training pool: loaded if present, else written")
+    parser.add_argument("--encode-only", action="store_true", help="write --data-cache and exit")
+    parser.add_argument("--results", help="write the final evaluation as JSON here")
     args = parser.parse_args()
 
     from tokenizers import Tokenizer
@@ -216,21 +296,39 @@ def main() -> None:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     tokenizer = Tokenizer.from_file(args.tokenizer)
     assert tokenizer.get_vocab_size() <= args.vocab_size
-    config = make_config(args.vocab_size)
+    if args.encode_only:
+        started = time.time()
+        inputs, labels = encode_training(tokenizer, args.examples, args.seed)
+        np.savez(args.data_cache, inputs=inputs.numpy(), labels=labels.numpy())
+        log(f"data: {args.examples} training examples encoded in {time.time() - started:.1f}s -> {args.data_cache}")
+        return
+    config = make_config(args.vocab_size, args.intermediate, args.aux_coef)
     model = MixtralForCausalLM(config).to(device)
     params = sum(p.numel() for p in model.parameters())
     log(f"model: MixtralForCausalLM {params / 1e6:.2f}M params; config hidden 256, layers 4, experts 8 top-2, "
-        f"intermediate 128, heads 4/2 kv, vocab {args.vocab_size} (tokenizer {tokenizer.get_vocab_size()}), "
-        f"aux coef {config.router_aux_loss_coef}; device {torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu'}")
+        f"intermediate {args.intermediate}, heads 4/2 kv, vocab {args.vocab_size} (tokenizer {tokenizer.get_vocab_size()}), "
+        f"aux coef {config.router_aux_loss_coef}, z coef {args.z_coef}; "
+        f"device {torch.cuda.get_device_name() if device.type == 'cuda' else 'cpu'}")
+    dense = args.moe_impl == "dense" and install_dense_experts(model, device, log)
 
     if args.steps > 0:
         started = time.time()
-        inputs, labels = encode_training(tokenizer, args.examples, args.seed)
-        log(f"data: {args.examples} training examples encoded in {time.time() - started:.1f}s "
-            f"(held-out eval contexts excluded)")
+        if args.data_cache and os.path.exists(args.data_cache):
+            data = np.load(args.data_cache)
+            inputs, labels = torch.from_numpy(data["inputs"]), torch.from_numpy(data["labels"])
+            log(f"data: {len(inputs)} training examples loaded from {args.data_cache} (seed {args.seed}, "
+                f"held-out eval contexts excluded)")
+        else:
+            inputs, labels = encode_training(tokenizer, args.examples, args.seed)
+            log(f"data: {args.examples} training examples encoded in {time.time() - started:.1f}s "
+                f"(held-out eval contexts excluded)")
         train(model, inputs, labels, tokenizer, device, args, log)
-        evaluate(model, tokenizer, device, log, "final", generation=True)
+        results = evaluate(model, tokenizer, device, log, "final", generation=True, dense=dense)
         expert_usage(model, tokenizer, device, log)
+        if args.results:
+            import json
+            with open(args.results, "w") as f:
+                json.dump(results, f, indent=1)
     else:
         log("steps 0: saving the seeded random-init model")
 
@@ -268,20 +366,28 @@ def train(model, inputs, labels, tokenizer, device, args, log) -> None:
             group["lr"] = lr
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
             out = model(input_ids=batch_ids, attention_mask=mask, labels=batch_labels, output_router_logits=True)
+        loss = out.loss
+        if args.z_coef > 0:
+            real = mask.reshape(-1).bool()
+            z = torch.stack([torch.logsumexp(l.float()[real], dim=-1).pow(2).mean() for l in out.router_logits]).mean()
+            loss = loss + args.z_coef * z
         optimizer.zero_grad(set_to_none=True)
-        out.loss.backward()
+        loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         step += 1
-        loss_window.append(out.loss.detach())
+        loss_window.append(out.loss.detach())  # LM loss + aux coef * aux (as transformers returns it)
         aux_window.append(out.aux_loss.detach() if out.aux_loss is not None else torch.zeros((), device=device))
         if step == 50:
             warm = time.time()
-        if step == 100:
-            # Fix the step count from measured speed (steps 50-100, after warm-up) so the run fits the budget.
-            per_step = (time.time() - warm) / 50
+        if step == 300:
+            warm = time.time()
+        if step == 100 or (step == 600 and args.steps > total_steps):
+            # Fix the step count from measured speed (steps 50-100, re-measured over 300-600 unless pinned by
+            # --steps) so the run fits the budget.
+            per_step = (time.time() - warm) / (50 if step == 100 else 300)
             total_steps = min(args.steps, max(step + 1, int((args.budget_s - (time.time() - started)) / per_step) + step))
-            log(f"speed: {per_step * 1000:.1f} ms/step over steps 50-100 -> {total_steps} steps "
+            log(f"speed: {per_step * 1000:.1f} ms/step over steps {'50-100' if step == 100 else '300-600'} -> {total_steps} steps "
                 f"(budget {args.budget_s:.0f}s, batch {args.batch})")
         if step % 200 == 0 or step == total_steps:
             loss = torch.stack(loss_window).mean().item()
