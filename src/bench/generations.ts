@@ -2,7 +2,7 @@
 // first token and time per output token. results.jsonl keeps exactly its keys; summary.json reads TTFT and
 // TPOT from here. Appended whole like results.jsonl. Called by bench/run-generate.ts.
 import { z } from 'zod';
-import { openJsonlAppender } from './jsonl-append.js';
+import { openRecordWriter, type RecordWriter } from './jsonl-append.js';
 import { readJsonlTolerant } from './jsonl-read.js';
 
 const milliseconds = z.number().finite().nonnegative();
@@ -20,20 +20,11 @@ export const generationSchema = z.strictObject({
 });
 export type GenerationRecord = z.infer<typeof generationSchema>;
 
-export interface GenerationsWriter {
-  readonly truncatedBytes: number;
-  append(record: GenerationRecord): void;
-  close(): void;
-}
+export type GenerationsWriter = RecordWriter<GenerationRecord>;
 
 // Opens generations.jsonl for appending whole lines.
 export function openGenerationsWriter(file: string, options: { durable?: boolean } = {}): GenerationsWriter {
-  const appender = openJsonlAppender(file, options);
-  return {
-    truncatedBytes: appender.truncatedBytes,
-    append: (record) => appender.append(generationSchema.parse(record)),
-    close: () => appender.close(),
-  };
+  return openRecordWriter(file, generationSchema, options);
 }
 
 // Every committed generations line (a torn last line is ignored).

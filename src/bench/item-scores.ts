@@ -4,7 +4,7 @@
 // scores line per key. Called by bench/run.ts and summary.ts.
 
 import { z } from 'zod';
-import { openJsonlAppender } from './jsonl-append.js';
+import { openRecordWriter, type RecordWriter } from './jsonl-append.js';
 import { readJsonlTolerant } from './jsonl-read.js';
 import type { ChoiceScore, ItemPrediction } from './score.js';
 
@@ -44,20 +44,11 @@ export function encodeItemScore(
   });
 }
 
-export interface ItemScoresWriter {
-  readonly truncatedBytes: number;
-  append(record: ItemScoreRecord): void;
-  close(): void;
-}
+export type ItemScoresWriter = RecordWriter<ItemScoreRecord>;
 
 // Opens scores.jsonl for appending whole lines.
 export function openItemScoresWriter(file: string, options: { durable?: boolean } = {}): ItemScoresWriter {
-  const appender = openJsonlAppender(file, options);
-  return {
-    truncatedBytes: appender.truncatedBytes,
-    append: (record) => appender.append(itemScoreSchema.parse(record)),
-    close: () => appender.close(),
-  };
+  return openRecordWriter(file, itemScoreSchema, options);
 }
 
 // Every committed scores line (a torn last line is ignored; see readResults for the warning).

@@ -1,8 +1,9 @@
 // Durable JSON Lines appends for the run folder: each value is written as one complete line with a single
 // writeSync on an fd opened for append, then fsync'd, so a killed run leaves at most one torn last line.
 // Opening first cuts such a torn tail off (it never ended in "\n", so it was never committed).
-// Used by records.ts, item-scores.ts and layer-log.ts.
+// Used by records.ts, item-scores.ts, generations.ts and layer-log.ts.
 
+import type { z } from 'zod';
 import { closeSync, fsyncSync, ftruncateSync, openSync, readSync, fstatSync, writeSync } from 'node:fs';
 
 export interface JsonlAppender {
@@ -53,5 +54,22 @@ export function openJsonlAppender(file: string, options: { durable?: boolean } =
       closed = true;
       closeSync(fd);
     },
+  };
+}
+
+// A run-folder record file: every appended record is checked against its schema, then written whole.
+export interface RecordWriter<T> {
+  readonly truncatedBytes: number; // torn tail cut off on open (warn the user when > 0)
+  append(record: T): void;
+  close(): void;
+}
+
+// Opens `file` for appending records that `schema` accepts (strict: exactly the documented keys).
+export function openRecordWriter<T>(file: string, schema: z.ZodType<T>, options: { durable?: boolean } = {}): RecordWriter<T> {
+  const appender = openJsonlAppender(file, options);
+  return {
+    truncatedBytes: appender.truncatedBytes,
+    append: (record) => appender.append(schema.parse(record)),
+    close: () => appender.close(),
   };
 }

@@ -3,7 +3,7 @@
 // `simulate --replay` reads. Appended whole like results.jsonl. Called by bench/run.ts (from bs timings).
 
 import { z } from 'zod';
-import { openJsonlAppender } from './jsonl-append.js';
+import { openRecordWriter, type RecordWriter } from './jsonl-append.js';
 import { readJsonlTolerant } from './jsonl-read.js';
 
 export const LAYERS_FORMAT_VERSION = 1;
@@ -46,20 +46,11 @@ export const layerRecordSchema = z.strictObject({
 // One line of layers.jsonl.
 export type LayerRecord = z.infer<typeof layerRecordSchema>;
 
-export interface LayerLogWriter {
-  readonly truncatedBytes: number;
-  append(record: LayerRecord): void;
-  close(): void;
-}
+export type LayerLogWriter = RecordWriter<LayerRecord>;
 
 // Opens layers.jsonl for appending whole lines.
 export function openLayerLog(file: string, options: { durable?: boolean } = {}): LayerLogWriter {
-  const appender = openJsonlAppender(file, options);
-  return {
-    truncatedBytes: appender.truncatedBytes,
-    append: (record) => appender.append(layerRecordSchema.parse(record)),
-    close: () => appender.close(),
-  };
+  return openRecordWriter(file, layerRecordSchema, options);
 }
 
 // Every committed line of layers.jsonl (a torn last line is ignored).

@@ -1,46 +1,19 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { forwardSequences, generateGreedy, type ForwardSetup } from '../../src/bs/index.js';
-import { createLocalChannel } from '../../src/bs/local-channel.js';
-import { loadBsGraphs, loadExpertCompute } from '../../src/model/index.js';
-import { POLICIES } from '../../src/policy/index.js';
-import { DEFAULT_MODEL_DIR, loadGoldenDecodes, maxAbsDiffRow } from './golden.js';
-
-async function localSetup(): Promise<{ setup: ForwardSetup; release: () => Promise<void> }> {
-  const graphs = await loadBsGraphs(DEFAULT_MODEL_DIR, { intraOpThreads: 1 });
-  const compute = await loadExpertCompute(DEFAULT_MODEL_DIR, 'all', { intraOpThreads: 1 });
-  const arch = graphs.arch;
-  return {
-    setup: {
-      graphs,
-      policy: POLICIES.topk,
-      devices: [{ name: 'local', downlink: { rateBitsPerSec: null, delayMs: 0 }, uplink: { rateBitsPerSec: null, delayMs: 0 }, compute: { fixedMs: 0, perRowMs: 0 } }],
-      channels: [createLocalChannel('local', compute)],
-      expertDevices: Array.from({ length: arch.numLayers }, () => Array.from({ length: arch.numExperts }, () => [0])),
-      deadlineMs: 10_000,
-      random: () => 0.5,
-    },
-    release: async () => {
-      await graphs.release();
-      await compute.release();
-    },
-  };
-}
+import { forwardSequences, generateGreedy } from '../../src/bs/index.js';
+import { loadGoldenDecodes } from './golden.js';
+import { goldenParity, loadLocalSetup } from './local-setup.js';
 
 test('KV-cache decode steps equal the PyTorch golden logits within 1e-4, step by step', async () => {
-  const { setup, release } = await localSetup();
+  const { setup, release } = await loadLocalSetup();
   try {
-    const vocab = setup.graphs.arch.vocabSize;
-    for (const golden of loadGoldenDecodes()) {
-      let step = await forwardSequences(setup, [golden.prompt_ids]);
-      let offset = (golden.prompt_ids.length - 1) * vocab;
-      for (const [i, expected] of golden.steps.entries()) {
-        const diff = maxAbsDiffRow(step.logits, offset, expected.logits);
-        assert.ok(diff < 1e-4, `${golden.name} step ${i}: max abs diff ${diff}`);
-        step = await forwardSequences(setup, [[expected.token_id]], undefined, step.cache);
-        offset = 0;
-        assert.equal(step.cache.length, golden.prompt_ids.length + i + 1);
-      }
+    const { decode } = await goldenParity(setup);
+    assert.ok(decode < 1e-4, `decode max abs diff ${decode}`);
+    const golden = loadGoldenDecodes()[0]!;
+    let step = await forwardSequences(setup, [golden.prompt_ids]);
+    for (const [i, expected] of golden.steps.entries()) {
+      step = await forwardSequences(setup, [[expected.token_id]], undefined, step.cache);
+      assert.equal(step.cache.length, golden.prompt_ids.length + i + 1, 'the cache grows by one position per step');
     }
   } finally {
     await release();
@@ -48,7 +21,7 @@ test('KV-cache decode steps equal the PyTorch golden logits within 1e-4, step by
 });
 
 test('greedy generation picks the golden tokens, stops at a stop token and times every token', async () => {
-  const { setup, release } = await localSetup();
+  const { setup, release } = await loadLocalSetup();
   try {
     const golden = loadGoldenDecodes()[0]!;
     const expected = golden.steps.map((s) => s.token_id);

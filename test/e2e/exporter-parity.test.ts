@@ -7,11 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { forwardSequences, type ForwardSetup } from '../../src/bs/index.js';
-import { createLocalChannel } from '../../src/bs/local-channel.js';
-import { loadBsGraphs, loadExpertCompute } from '../../src/model/index.js';
-import { POLICIES } from '../../src/policy/index.js';
-import { loadGoldenCases, loadGoldenDecodes, maxAbsDiff, maxAbsDiffRow, sequencesOf } from '../bs/golden.js';
+import { goldenParity, loadLocalSetup } from '../bs/local-setup.js';
 import { tempDir } from './helpers.js';
 import { runPython } from './python.js';
 
@@ -19,38 +15,12 @@ interface ParityFigures { prefill: number; decode: number }
 
 // Prefill and decode max |TS − golden| over real positions, through the local (monolithic) forward.
 async function tsParity(bundle: string): Promise<ParityFigures> {
-  const graphs = await loadBsGraphs(bundle, { intraOpThreads: 1 });
-  const compute = await loadExpertCompute(bundle, 'all', { intraOpThreads: 1 });
-  const arch = graphs.arch;
-  const setup: ForwardSetup = {
-    graphs,
-    policy: POLICIES.topk,
-    devices: [{ name: 'local', downlink: { rateBitsPerSec: null, delayMs: 0 }, uplink: { rateBitsPerSec: null, delayMs: 0 }, compute: { fixedMs: 0, perRowMs: 0 } }],
-    channels: [createLocalChannel('local', compute)],
-    expertDevices: Array.from({ length: arch.numLayers }, () => Array.from({ length: arch.numExperts }, () => [0])),
-    deadlineMs: 30_000,
-    random: () => 0.5,
-  };
-  const figures = { prefill: 0, decode: 0 };
+  const { setup, release } = await loadLocalSetup(bundle);
   try {
-    for (const golden of loadGoldenCases(bundle)) {
-      const result = await forwardSequences(setup, sequencesOf(golden));
-      figures.prefill = Math.max(figures.prefill, maxAbsDiff(golden, result.logits, result.dims[1], arch.vocabSize));
-    }
-    for (const golden of loadGoldenDecodes(bundle)) {
-      let step = await forwardSequences(setup, [golden.prompt_ids]);
-      let offset = (golden.prompt_ids.length - 1) * arch.vocabSize;
-      for (const expected of golden.steps) {
-        figures.decode = Math.max(figures.decode, maxAbsDiffRow(step.logits, offset, expected.logits));
-        step = await forwardSequences(setup, [[expected.token_id]], undefined, step.cache);
-        offset = 0;
-      }
-    }
+    return await goldenParity(setup, bundle);
   } finally {
-    await graphs.release();
-    await compute.release();
+    await release();
   }
-  return figures;
 }
 
 const FAMILIES = [
