@@ -73,6 +73,7 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
   const teardown = new TeardownStack();
   let itemsRun = 0;
   let itemsResumed = 0;
+  let summary: Summary = { formatVersion: 1, groups: [] };
   try {
     const graphs = await loadBsGraphs(testbed.modelDir, { intraOpThreads: options.intraOpThreads });
     teardown.defer('BS sessions', () => graphs.release());
@@ -148,13 +149,18 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
   } finally {
     const failures = await teardown.dispose();
     for (const failure of failures) emit({ kind: 'warning', message: `cleanup of ${failure.label} failed: ${(failure.error as Error).message}` });
+    // Written even when the run failed, so what finished is summarised; a failure here must not hide the run's own error.
     if (existsSync(path.join(runDir, RUN_FILES.results))) {
-      const { summary, warnings: summaryWarnings } = summarizeRunDir(runDir);
-      writeSummary(path.join(runDir, RUN_FILES.summary), summary);
-      for (const message of summaryWarnings) emit({ kind: 'warning', message });
+      try {
+        const summarised = summarizeRunDir(runDir);
+        summary = summarised.summary;
+        writeSummary(path.join(runDir, RUN_FILES.summary), summary);
+        for (const message of summarised.warnings) emit({ kind: 'warning', message });
+      } catch (error) {
+        emit({ kind: 'warning', message: `could not write ${RUN_FILES.summary}: ${(error as Error).message}; run \`wdmoe report ${runDir}\`` });
+      }
     }
   }
-  const { summary } = summarizeRunDir(runDir);
   return { runDir, summary, itemsRun, itemsResumed };
 }
 
