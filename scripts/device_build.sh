@@ -11,7 +11,8 @@
 #   SWEEP="name:args;name:args;..." trains the variants concurrently on the one GPU (each with TRAIN_ARGS + its args),
 #   evaluates each (MC top-2 / top-1 / random1), exports the one with the largest top-2 - top-1 gap among those whose
 #   top-2 mean is >= 0.90 (else >= 0.85, else the best top-2), and returns every variant's train_log.txt, stdout and
-#   results.json in logs.tar.gz (the choice in sweep.json).
+#   results.json in logs.tar.gz (the choice in sweep.json). MAX_SHARE (e.g. 0.3) first restricts the choice to variants
+#   whose busiest expert gets at most that share of the top-2 choices in any layer, all families pooled (balanced routing).
 set -euo pipefail
 OUT=${OUT:-$PWD/out}
 WORK=${WORK:-/tmp/wdmoe-build}
@@ -65,10 +66,13 @@ for v in sweep.split(";"):
     path = os.path.join(work, f"v_{name}", "results.json")
     if os.path.exists(path):
         r = json.load(open(path))
-        rows.append((name, r["top2"]["mean"], r["top2"]["mean"] - r["top1"]["mean"]))
-summary = [{"name": n, "top2": t, "gap": g} for n, t, g in rows]
-for floor in (0.90, 0.85, -1):
-    ok = [r for r in rows if r[1] >= floor] if floor >= 0 else sorted(rows, key=lambda r: -r[1])[:1]
+        rows.append((name, r["top2"]["mean"], r["top2"]["mean"] - r["top1"]["mean"], r.get("max_expert_share", 1.0)))
+summary = [{"name": n, "top2": t, "gap": g, "max_expert_share": m} for n, t, g, m in rows]
+# Prefer balanced routing (no expert over MAX_SHARE of the top-2 choices in any layer), then accuracy, then the gap.
+max_share = float(os.environ.get("MAX_SHARE", "1.0"))
+for floor, balanced in ((0.90, True), (0.85, True), (0.90, False), (0.85, False), (-1, False)):
+    pool = [r for r in rows if r[3] <= max_share] if balanced else rows
+    ok = [r for r in pool if r[1] >= floor] if floor >= 0 else sorted(pool, key=lambda r: -r[1])[:1]
     if ok:
         best = max(ok, key=lambda r: r[2])
         break

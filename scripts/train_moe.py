@@ -8,8 +8,8 @@ scripts/export_bundle.py turns into models/tiny-mixtral/.
 
 Sequences are `<s> context " " answer </s>`, right-padded; the loss covers the answer and `</s>`
 only (context tokens are labelled -100), plus the Mixtral load-balancing loss (router_aux_loss_coef) and
-an optional router z-loss (--z-coef). Defaults are the committed bundle's config (experts of width 32, aux 0.001,
-z 0.1: small, specialised experts, so dropping the second one costs accuracy).
+an optional router z-loss (--z-coef). Defaults are the committed bundle's config (experts of width 32, aux 0.05,
+no z-loss: small experts, so dropping the second one costs accuracy, with routing balanced over the experts).
 MC scoring is lm-eval `loglikelihood`: sum of log p(continuation tokens | <s> context), continuation
 = " " + choice, encoded separately from the context; accuracy = argmax == gold.
 `--steps 0` saves the seeded random-init model without training.
@@ -35,7 +35,7 @@ PAD, BOS, EOS = 0, 1, 2
 SEQ_LEN = 32
 
 
-def make_config(vocab_size: int, intermediate: int = 32, aux_coef: float = 0.001):
+def make_config(vocab_size: int, intermediate: int = 32, aux_coef: float = 0.05):
     from transformers import MixtralConfig
     return MixtralConfig(
         vocab_size=vocab_size, hidden_size=256, intermediate_size=intermediate, num_hidden_layers=4,
@@ -239,8 +239,11 @@ def evaluate(model, tokenizer, device, log, label: str, mc_limit: int | None = N
 
 
 @torch.no_grad()
-def expert_usage(model, tokenizer, device, log) -> None:
-    """Share of each family's answer-position tokens that each expert receives (top-2), per layer."""
+def expert_usage(model, tokenizer, device, log) -> float:
+    """Share of each family's answer-position tokens that each expert receives (top-2), per layer.
+    Returns the largest share any expert gets in any layer over all families pooled (uniform routing: 1/E;
+    a layer that sends every token to the same two experts: 0.5)."""
+    pooled = None
     model.eval()
     for family in make_datasets.FAMILIES:
         items = make_datasets.mc_items(family)[:200]
@@ -253,13 +256,20 @@ def expert_usage(model, tokenizer, device, log) -> None:
             mask[row, :len(s)] = 1
         out = model(input_ids=ids.to(device), attention_mask=mask.to(device), output_router_logits=True)
         real = mask.reshape(-1).bool().to(device)
-        shares = []
+        shares, per_layer = [], []
         for layer_logits in out.router_logits:
             top = layer_logits.float()[real].topk(2, dim=-1).indices.reshape(-1)
             counts = torch.bincount(top, minlength=model.config.num_local_experts).float()
+            per_layer.append(counts)
             shares.append(" ".join(f"{c:.2f}" for c in (counts / counts.sum()).tolist()))
+        pooled = per_layer if pooled is None else [a + b for a, b in zip(pooled, per_layer)]
         log(f"expert load {family:8s} " + " | ".join(f"L{l}: {s}" for l, s in enumerate(shares)))
+    largest = max(float((counts / counts.sum()).max()) for counts in pooled)
+    log("expert load all      " + " | ".join(f"L{l}: " + " ".join(f"{c:.2f}" for c in (counts / counts.sum()).tolist())
+                                             for l, counts in enumerate(pooled)))
+    log(f"expert load: largest pooled share {largest:.3f} (uniform {1 / model.config.num_local_experts:.3f})")
     model.train()
+    return largest
 
 
 def main() -> None:
@@ -277,8 +287,8 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=1_500_000, help="size of the pre-encoded training pool")
     parser.add_argument("--eval-every", type=int, default=1000)
     parser.add_argument("--intermediate", type=int, default=32, help="expert FFN width (intermediate_size)")
-    parser.add_argument("--aux-coef", type=float, default=0.001, help="router_aux_loss_coef (load balancing)")
-    parser.add_argument("--z-coef", type=float, default=0.1, help="router z-loss coefficient (ST-MoE), 0: off")
+    parser.add_argument("--aux-coef", type=float, default=0.05, help="router_aux_loss_coef (load balancing)")
+    parser.add_argument("--z-coef", type=float, default=0.0, help="router z-loss coefficient (ST-MoE), 0: off")
     parser.add_argument("--moe-impl", choices=("dense", "hf"), default="dense",
                         help="dense: batched all-expert forward (checked against hf at start); hf: transformers' own")
     parser.add_argument("--data-cache", help="npz of the encoded training pool: loaded if present, else written")
@@ -324,7 +334,7 @@ def main() -> None:
                 f"(held-out eval contexts excluded)")
         train(model, inputs, labels, tokenizer, device, args, log)
         results = evaluate(model, tokenizer, device, log, "final", generation=True, dense=dense)
-        expert_usage(model, tokenizer, device, log)
+        results["max_expert_share"] = expert_usage(model, tokenizer, device, log)
         if args.results:
             import json
             with open(args.results, "w") as f:
