@@ -16,7 +16,7 @@ function parsePort(value: string): number {
 export function registerAgent(program: Command, context: CommandContext, action: Action): void {
   program
     .command('agent')
-    .description('serve this device\'s experts over the wdmoe protocol (started by `loopback up`, `deploy` or bench)')
+    .description('serve this device\'s experts over the wdmoe protocol (started by `loopback up` or bench on this machine, by hand on a device)')
     .requiredOption('--model <dir>', 'model bundle directory')
     .requiredOption('--device <name>', 'this device\'s name in the testbed')
     .option('--experts <list>', 'experts to load: "all" or layer.expert keys, comma-separated (e.g. 0.1,1.1)', 'all')

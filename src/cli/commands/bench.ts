@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runBench } from '../../bench/index.js';
+import { POLICIES } from '../../policy/index.js';
 import { DATASET_FORMATS } from '../../datasets/index.js';
 import { renderSummaryTable } from '../../report/index.js';
 import { type CommandContext, printResult } from '../context.js';
@@ -25,11 +26,11 @@ export function registerBench(program: Command, context: CommandContext, action:
     .command('bench')
     .description('run datasets through the split model under each policy; write runs/<id>/ and print the table')
     .argument('<testbed>', 'testbed YAML file (loopback testbeds start their agents themselves)')
-    .option('--dataset <name|path>', 'dataset name (bundled: add, compare, sort, pattern, lookup; add-gen, … for --task generate) or file; repeat or comma-separate; default: every bundled set of the task', list, [])
+    .option('--dataset <name|path>', 'dataset name (bundled: add, compare, sort, pattern, lookup, mul; add-gen, … for --task generate) or file; repeat or comma-separate; default: every bundled set of the task', list, [])
     .addOption(new Option('--task <task>', '"multiple-choice": score each choice by log-likelihood (lm-eval); "generate": greedy decode with a KV cache, exact match').choices(['multiple-choice', 'generate']).default('multiple-choice'))
     .addOption(new Option('--format <format>', 'dataset file format').choices(['auto', ...DATASET_FORMATS]).default('auto'))
     .option('--max-new-tokens <n>', 'generate: at most n tokens per answer', positiveInt, 16)
-    .option('--policy <names>', 'policies to compare, comma-separated', list)
+    .option('--policy <names>', `policies to compare, comma-separated: ${Object.keys(POLICIES).join(', ')} (default: topk)`, list)
     .option('--limit <n>', 'at most n items per dataset', positiveInt)
     .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
     .option('--resume', 'carry on with the run in --out (or the newest in runs/), skipping recorded items')
