@@ -33,7 +33,7 @@ export function assertLocalTestbed(testbed: Testbed): void {
       throw new LoopbackError('loopback-not-local', `device ${device.name}: host ${device.host} is not on this machine`, {
         device: device.name,
         exitCode: 2,
-        hint: 'loopback runs agents on 127.0.0.1 (or ::1); use `wdmoe deploy` for remote devices',
+        hint: 'loopback runs agents on 127.0.0.1 (or ::1); for remote devices use `mode: ssh` and start `wdmoe agent` on each device',
       });
     }
   }
