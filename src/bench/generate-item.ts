@@ -3,7 +3,7 @@
 // Returns the record lines; bench/run.ts appends them.
 import { generateGreedy, type ForwardSetup } from '../bs/index.js';
 import type { GenItem } from '../datasets/index.js';
-import type { TextTokenizer } from '../model/index.js';
+import type { TextTokenizer } from './tokenizer.js';
 import type { DeviceEstimate } from '../policy/index.js';
 import type { GenerationRecord } from './generations.js';
 import type { LayerRecord } from './layer-log.js';

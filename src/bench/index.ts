@@ -9,3 +9,4 @@ export { RUN_FILES } from './run-files.js';
 export { RecordsError } from './errors.js';
 export { runBench, resolvePolicies, type BenchOptions, type BenchEvent, type BenchResult } from './run.js';
 export { connectDevices, resolveShaping, type Placement, type ShapingChoice, type ConnectedDevices } from './connect-devices.js';
+export { loadTokenizer, decodeTokenizerJson, TokenizerLoadError, type TextTokenizer } from './tokenizer.js';

@@ -4,4 +4,3 @@ export * from './verify.js';
 export * from './bundle.js';
 export * from './expert-compute.js';
 export type { OnnxSession, TensorInput, TensorOutput } from './onnx.js';
-export * from './tokenizer.js';

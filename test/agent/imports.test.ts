@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 const FORBIDDEN_PIECES = ['bs', 'deploy', 'report', 'cli', 'bench', 'loopback', 'sim', 'links', 'policy', 'testbed'];
-const FORBIDDEN_PACKAGES = ['ssh2', 'ora', 'cli-table3', 'commander', 'execa'];
+const FORBIDDEN_PACKAGES = ['ssh2', 'ora', 'cli-table3', 'commander', 'execa', '@huggingface/tokenizers', 'yaml'];
 const IMPORT = /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
 
 function importsOf(file: string): { local: string[]; packages: string[] } {

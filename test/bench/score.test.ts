@@ -6,7 +6,7 @@ import {
   argmax, buildChoiceBatch, choiceLength, encodePair, logSoftmaxAt, pickPredictions, scoreChoiceBatch,
   type ChoiceBatch, type ScoringOptions, type TokenEncoder,
 } from '../../src/bench/score.js';
-import { loadTokenizer } from '../../src/model/tokenizer.js';
+import { loadTokenizer } from '../../src/bench/tokenizer.js';
 
 // A character tokenizer: ids 0..2 are <pad>, <s>, </s>; every character of ALPHABET is one token.
 const ALPHABET = ' abcdefghijklmnopqrstuvwxyz:=?';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTokenizer, TokenizerLoadError } from '../../src/model/tokenizer.js';
+import { loadTokenizer, TokenizerLoadError } from '../../src/bench/tokenizer.js';
 
 const fixtureDir = new URL('../fixtures/tokenizer/', import.meta.url).pathname;
 const expected = JSON.parse(readFileSync(join(fixtureDir, 'expected.json'), 'utf8')) as {
