@@ -29,11 +29,19 @@ export const runMetaSchema = z.strictObject({
   testbed: z.string(),                      // testbed file as given
   limit: z.number().int().positive().nullable(),
   tool: z.string(),                         // "wdmoe <version>"
+  // What the records depend on besides task and model; --resume refuses a run whose setup differs.
+  setup: z.strictObject({
+    placement: z.string(),
+    shaping: z.string(),
+    seed: z.number().int(),
+    testbedSha256: z.string(),              // of the resolved testbed (token redacted)
+    manifestSha256: z.string(),             // of the bundle's manifest.json (which holds every file's sha256)
+  }).optional(),
 });
 export type RunMeta = z.infer<typeof runMetaSchema>;
 
 // A fresh run.json for a new run, with the current format versions.
-export function createRunMeta(what: Pick<RunMeta, 'task' | 'datasets' | 'policies' | 'model' | 'testbed' | 'limit' | 'tool'>, now = new Date()): RunMeta {
+export function createRunMeta(what: Pick<RunMeta, 'task' | 'datasets' | 'policies' | 'model' | 'testbed' | 'limit' | 'tool' | 'setup'>, now = new Date()): RunMeta {
   return {
     format: RUN_FORMAT,
     formatVersion: RUN_FORMAT_VERSION,
@@ -75,10 +83,18 @@ export function readRunMeta(dir: string): RunMeta | null {
   return checked.data;
 }
 
-// Why `existing` cannot be resumed as `wanted` (another task or model), or null. Other datasets or policies
-// are fine: --resume runs what is missing and adds them to run.json.
-export function checkResumable(existing: RunMeta, wanted: Pick<RunMeta, 'task' | 'model'>): string | null {
+// Why `existing` cannot be resumed as `wanted` (another task, model, testbed, placement, shaping or seed), or
+// null. Other datasets or policies are fine: --resume runs what is missing and adds them to run.json.
+export function checkResumable(existing: RunMeta, wanted: Pick<RunMeta, 'task' | 'model' | 'setup'>): string | null {
   if (existing.task !== wanted.task) return `the run is a ${existing.task} run, not ${wanted.task}`;
   if (existing.model !== wanted.model) return `the run used model ${existing.model}, not ${wanted.model}`;
+  const before = existing.setup;
+  const now = wanted.setup;
+  if (before === undefined || now === undefined) return null;
+  if (before.manifestSha256 !== now.manifestSha256) return 'the model bundle changed since the run started (manifest.json differs)';
+  if (before.testbedSha256 !== now.testbedSha256) return 'the testbed changed since the run started (links, devices, placement or timeouts differ)';
+  for (const key of ['placement', 'shaping', 'seed'] as const) {
+    if (before[key] !== now[key]) return `the run used --${key} ${before[key]}, not ${now[key]}`;
+  }
   return null;
 }

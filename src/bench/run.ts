@@ -2,11 +2,12 @@
 // records appended as each item finishes (results, scores, layers) → summary. Resumable: items already
 // in results.jsonl are skipped. Owns the run's teardown stack (sessions, connections, agents it started);
 // the summary is written even when the run fails, so recorded results are never lost.
-import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { closest } from 'fastest-levenshtein';
+import { closest, distance } from 'fastest-levenshtein';
 import { EXIT_BAD_INPUT, TeardownStack, WdmoeError } from '../core/index.js';
 import type { ForwardSetup } from '../bs/index.js';
 import { loadGenDataset, loadMcDataset, listBundledDatasets, type DatasetFormat, type GenItem, type LoadedDataset, type McItem } from '../datasets/index.js';
@@ -20,6 +21,7 @@ import { openItemScoresWriter } from './item-scores.js';
 import { openGenerationsWriter } from './generations.js';
 import { openLayerLog } from './layer-log.js';
 import { completedKeys, openResultsWriter, resultKey } from './records.js';
+import { pruneUnfinished } from './prune-unfinished.js';
 import { RUN_FILES } from './run-files.js';
 import { checkResumable, createRunMeta, readRunMeta, writeRunMeta } from './run-meta.js';
 import { summarizeRunDir, writeSummary, type Summary } from './summary.js';
@@ -92,6 +94,11 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
       signal: context.signal,
       onEvent: emit,
     });
+    const done = completedKeys(path.join(runDir, RUN_FILES.results));
+    for (const file of [RUN_FILES.scores, RUN_FILES.generations, RUN_FILES.layers]) {
+      const dropped = pruneUnfinished(path.join(runDir, file), done);
+      if (dropped > 0) emit({ kind: 'warning', message: `${file}: dropped ${dropped} line(s) of an item interrupted before its result; it runs again` });
+    }
     const results = openResultsWriter(path.join(runDir, RUN_FILES.results));
     teardown.defer('results.jsonl', () => results.close());
     const scores = options.task === 'multiple-choice' ? openItemScoresWriter(path.join(runDir, RUN_FILES.scores)) : undefined;
@@ -102,7 +109,6 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
     teardown.defer('layers.jsonl', () => layers.close());
     if (results.truncatedBytes > 0) emit({ kind: 'warning', message: `results.jsonl ended in a torn line (${results.truncatedBytes} bytes), removed; that item runs again` });
 
-    const done = completedKeys(path.join(runDir, RUN_FILES.results));
     const total = datasets.reduce((sum, dataset) => sum + dataset.items.length, 0) * policies.length;
     itemsResumed = datasets.reduce((sum, d) => sum + d.items.reduce((n, item) => n + policies.filter((p) => done.has(resultKey(d.name, p, item.id))).length, 0), 0);
     emit({ kind: 'run-start', runDir, items: total, resumed: itemsResumed });
@@ -170,19 +176,33 @@ export function resolvePolicies(names: readonly string[]): PolicyName[] {
   const known = Object.keys(POLICIES) as PolicyName[];
   return names.map((name) => {
     if ((known as string[]).includes(name)) return name as PolicyName;
+    const guess = closest(name, known);
     throw new WdmoeError('bench-unknown-policy', `unknown policy "${name}" (known: ${known.join(', ')})`, {
       exitCode: EXIT_BAD_INPUT,
-      hint: `did you mean ${closest(name, known)}?`,
+      hint: distance(name, guess) <= Math.max(2, Math.floor(guess.length / 3)) ? `did you mean ${guess}?` : `choose one of ${known.join(', ')}`,
     });
   });
 }
 
+// Loads each dataset once; two different files that would be recorded under one name are refused, since
+// results are keyed by (dataset, policy, id).
 async function loadDatasets(options: BenchOptions): Promise<LoadedDataset<McItem | GenItem>[]> {
   const generate = options.task === 'generate';
   const names = options.datasets.length > 0 ? options.datasets : (await listBundledDatasets()).filter((name) => name.endsWith('-gen') === generate);
   const load = (dataset: string) => (generate ? loadGenDataset({ dataset, format: options.format }) : loadMcDataset({ dataset, format: options.format }));
-  const loaded: LoadedDataset<McItem | GenItem>[] = await Promise.all(names.map(load));
-  return loaded.map((dataset) => (options.limit === null ? dataset : { ...dataset, items: dataset.items.slice(0, options.limit) }));
+  const loaded: LoadedDataset<McItem | GenItem>[] = await Promise.all([...new Set(names)].map(load));
+  const byName = new Map<string, LoadedDataset<McItem | GenItem>>();
+  for (const dataset of loaded) {
+    const other = byName.get(dataset.name);
+    if (other !== undefined && path.resolve(other.path) !== path.resolve(dataset.path)) {
+      throw new WdmoeError('bench-dataset-name-clash', `datasets ${other.path} and ${dataset.path} would both be recorded as "${dataset.name}"`, {
+        exitCode: EXIT_BAD_INPUT,
+        hint: 'rename one of the files: results are keyed by dataset name and item id',
+      });
+    }
+    if (other === undefined) byName.set(dataset.name, dataset);
+  }
+  return [...byName.values()].map((dataset) => (options.limit === null ? dataset : { ...dataset, items: dataset.items.slice(0, options.limit) }));
 }
 
 // The run folder: --out, or a new runs/<timestamp>, or with --resume and no --out the newest run.
@@ -213,19 +233,35 @@ async function prepareRunDir(runDir: string, options: BenchOptions, testbed: Tes
   if (existing !== null && !options.resume) {
     throw new WdmoeError('bench-run-exists', `run folder ${runDir} already holds a run`, { exitCode: EXIT_BAD_INPUT, hint: 'pass --resume to carry on with it, or choose another --out' });
   }
+  if (existsSync(runDir) && !statSync(runDir).isDirectory()) {
+    throw new WdmoeError('bench-out-not-a-folder', `--out ${runDir} exists and is not a folder`, { exitCode: EXIT_BAD_INPUT, hint: 'choose another --out' });
+  }
   await mkdir(runDir, { recursive: true });
+  const setup = {
+    placement: options.placement,
+    shaping: options.shaping,
+    seed: options.seed,
+    testbedSha256: createHash('sha256').update(JSON.stringify(testbedToJson(testbed))).digest('hex'),
+    manifestSha256: createHash('sha256').update(await readFile(path.join(testbed.modelDir, 'manifest.json'))).digest('hex'),
+  };
   if (existing !== null) {
-    const problem = checkResumable(existing, { task: options.task, model });
+    const problem = checkResumable(existing, { task: options.task, model, setup });
     if (problem !== null) throw new WdmoeError('bench-cannot-resume', `cannot resume ${runDir}: ${problem}`, { exitCode: EXIT_BAD_INPUT, hint: 'start a new run with another --out' });
     existing.resumedAt.push(new Date().toISOString());
     existing.datasets = [...new Set([...existing.datasets, ...datasets.map((d) => d.name)])];
     existing.policies = [...new Set([...existing.policies, ...policies])];
     writeRunMeta(runDir, existing);
-  } else {
-    writeRunMeta(runDir, createRunMeta({ task: options.task, datasets: datasets.map((d) => d.name), policies: [...policies], model, testbed: options.testbedPath, limit: options.limit, tool: options.tool }));
+    await writePolicies(runDir, existing.policies, options);
+    return;
   }
+  writeRunMeta(runDir, createRunMeta({ task: options.task, datasets: datasets.map((d) => d.name), policies: [...policies], model, testbed: options.testbedPath, limit: options.limit, tool: options.tool, setup }));
   await writeFile(path.join(runDir, RUN_FILES.testbed), stringify(testbedToJson(testbed)));
   await copyFile(path.join(testbed.modelDir, 'manifest.json'), path.join(runDir, RUN_FILES.manifest));
-  const resolvedPolicies = Object.fromEntries(policies.map((name) => [name, { placement: options.placement, shaping: options.shaping, seed: options.seed }]));
-  await writeFile(path.join(runDir, RUN_FILES.policies), `${JSON.stringify(resolvedPolicies, null, 2)}\n`);
+  await writePolicies(runDir, policies, options);
+}
+
+// policies.json: the resolved parameters of every policy the run holds.
+async function writePolicies(runDir: string, policies: readonly string[], options: BenchOptions): Promise<void> {
+  const resolved = Object.fromEntries(policies.map((name) => [name, { placement: options.placement, shaping: options.shaping, seed: options.seed }]));
+  await writeFile(path.join(runDir, RUN_FILES.policies), `${JSON.stringify(resolved, null, 2)}\n`);
 }

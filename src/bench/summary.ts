@@ -1,7 +1,7 @@
 // summary.json: results.jsonl (+ scores.jsonl for acc_norm) grouped by (dataset, policy) — n, acc, acc_norm,
 // latency mean/p50/p90/p99 and the mean breakdown. Pure `summarizeResults`; `writeSummary` replaces the file
-// atomically (temp + rename) so a reader never sees half of it. Called by bench/run.ts after each item or at
-// the end, and by report when summary.json is missing.
+// atomically (temp + rename) so a reader never sees half of it. Called by bench/run.ts at the end of a run
+// (also a failed or interrupted one), and by report.
 
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

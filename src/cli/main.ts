@@ -18,7 +18,13 @@ let signalled: NodeJS.Signals | undefined;
 function onSignal(name: NodeJS.Signals): void {
   if (signalled !== undefined) process.exit(name === 'SIGINT' ? EXIT_CODES.sigint : EXIT_CODES.sigterm);
   signalled = name;
-  root.abort(new WdmoeError('interrupted', `interrupted by ${name}`, { exitCode: name === 'SIGINT' ? EXIT_CODES.sigint : EXIT_CODES.sigterm, hint: 'results written so far are kept; rerun with --resume to carry on' }));
+  const isBench = process.argv.slice(2).includes('bench');
+  root.abort(
+    new WdmoeError('interrupted', `interrupted by ${name}`, {
+      exitCode: name === 'SIGINT' ? EXIT_CODES.sigint : EXIT_CODES.sigterm,
+      hint: isBench ? 'results written so far are kept; rerun with --resume to carry on' : undefined,
+    }),
+  );
 }
 process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));

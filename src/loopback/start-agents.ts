@@ -1,7 +1,7 @@
 // Starts one `wdmoe agent` process per testbed device on this machine and waits until each has
 // loaded its experts and listens (it prints a JSON "ready" line to its log). Used by `loopback up`
 // (detached: agents outlive the command) and by bench (children, stopped with the run).
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,8 @@ async function startAgent(device: DeviceSpec, options: StartAgentsOptions): Prom
   const log = path.join(options.logDir, `${device.name}.log`);
   // The agent writes straight to its log file (a plain fd, not piped through us), so a detached agent
   // keeps its output after `loopback up` exits.
-  const logFd = openSync(log, 'w');
+  const logFd = openSync(log, 'a'); // appended: a resumed run keeps the log of the agent that died before
+  const logStart = fstatSync(logFd).size; // only what this agent writes counts as its ready/error line
   const experts = expertsOfDevice(testbed, device.name);
   const args: string[] = [BIN, 'agent', '--model', testbed.modelDir, '--device', device.name, '--experts', experts.join(','), '--host', device.host, '--port', String(device.port), '--threads', '1', ...(options.detached ? [] : ['--parent-pid', String(process.pid)])];
   const subprocess = execa(process.execPath, args, {
@@ -64,13 +65,13 @@ async function startAgent(device: DeviceSpec, options: StartAgentsOptions): Prom
     await stopAgent({ name: device.name, pid }, 3000);
   });
   if (options.detached) subprocess.unref();
-  await waitForReady(device, log, subprocess, options.readyTimeoutMs, options.signal);
+  await waitForReady(device, log, logStart, subprocess, options.readyTimeoutMs, options.signal);
   options.onEvent?.({ kind: 'agent-started', device: device.name, pid, port: device.port });
   return { name: device.name, host: device.host, port: device.port, pid, log };
 }
 
 // Polls the agent's log for its ready line; fails fast with the agent's own error if it exits.
-async function waitForReady(device: DeviceSpec, log: string, subprocess: ResultPromise, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+async function waitForReady(device: DeviceSpec, log: string, logStart: number, subprocess: ResultPromise, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   let exited: { exitCode?: number; signal?: string } | undefined;
   void subprocess.then((result) => {
     exited = { exitCode: result.exitCode, signal: result.signal };
@@ -78,7 +79,7 @@ async function waitForReady(device: DeviceSpec, log: string, subprocess: ResultP
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     signal?.throwIfAborted();
-    const text = await readFile(log, 'utf8').catch(() => '');
+    const text = await readFile(log).then((bytes) => bytes.subarray(logStart).toString('utf8'), () => '');
     if (text.split('\n').some((line) => line.startsWith('{"event":"ready"'))) return;
     if (exited !== undefined) {
       const agentError = agentErrorLine(text, device.name);

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Testbed } from '../testbed/index.js';
 
 export interface LoopbackAgentState {
   name: string;
@@ -17,8 +18,20 @@ export interface LoopbackAgentState {
 export interface LoopbackState {
   formatVersion: 1;
   testbed: string;
+  // What the running agents were started with (bundle manifest, token, each device's experts and address);
+  // agents are reused only when it matches the testbed as it is now.
+  fingerprint?: string;
   startedAt: string;
   devices: LoopbackAgentState[];
+}
+
+// A digest of what agents for this testbed are started with: the bundle's manifest (which holds every file's
+// sha256), a digest of the token, and each device's name, address and experts.
+export function agentsFingerprint(testbed: Testbed, experts: (device: string) => readonly string[]): string {
+  const manifest = createHash('sha256').update(readFileSync(path.join(testbed.modelDir, 'manifest.json'))).digest('hex');
+  const token = createHash('sha256').update(`wdmoe-loopback-token\0${testbed.auth.token}`).digest('hex');
+  const devices = testbed.devices.map((device) => ({ name: device.name, host: device.host, port: device.port, experts: experts(device.name) }));
+  return createHash('sha256').update(JSON.stringify({ manifest, token, modelDir: testbed.modelDir, devices })).digest('hex');
 }
 
 // Path of the state file for a testbed file.

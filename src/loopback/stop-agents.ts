@@ -4,7 +4,7 @@ import { sleep } from '../core/index.js';
 import { isOurAgent } from './state.js';
 
 // Stops one agent; resolves once it is gone (or was never ours). Bounded by `graceMs` + 1 s.
-export async function stopAgent(agent: { name: string; pid: number }, graceMs: number): Promise<'stopped' | 'gone'> {
+export async function stopAgent(agent: { name: string; pid: number }, graceMs: number): Promise<'stopped' | 'gone' | 'survived'> {
   if (!isOurAgent(agent.pid, agent.name)) return 'gone';
   signal(agent.pid, 'SIGTERM');
   const deadline = performance.now() + graceMs;
@@ -14,7 +14,7 @@ export async function stopAgent(agent: { name: string; pid: number }, graceMs: n
   }
   signal(agent.pid, 'SIGKILL');
   for (let i = 0; i < 40 && isAlive(agent.pid); i++) await sleep(25);
-  return 'stopped';
+  return isAlive(agent.pid) ? 'survived' : 'stopped';
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { TeardownStack } from '../core/index.js';
 import type { Testbed } from '../testbed/index.js';
 import { LoopbackError } from './errors.js';
-import { areAgentsAlive, startAgents } from './start-agents.js';
-import { readState, removeState, stateFilePath, writeState, type LoopbackAgentState } from './state.js';
+import { areAgentsAlive, expertsOfDevice, startAgents } from './start-agents.js';
+import { agentsFingerprint, readState, removeState, stateFilePath, writeState, type LoopbackAgentState, type LoopbackState } from './state.js';
 import { stopAgent } from './stop-agents.js';
 
 export interface LoopbackOptions {
@@ -23,7 +23,7 @@ export interface LoopbackUpResult {
   devices: Array<{ name: string; host: string; port: number; pid: number }>;
 }
 
-const LOCAL_HOSTS = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/;
+const LOCAL_HOSTS = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/i;
 const DEFAULT_READY_TIMEOUT_MS = 60_000;
 
 // Refuses testbeds whose devices are not on this machine: loopback emulates them locally.
@@ -45,11 +45,13 @@ export async function loopbackUp(options: LoopbackOptions): Promise<LoopbackUpRe
   assertLocalTestbed(testbed);
   const stateFile = stateFilePath(options.stateDir, testbed.file, testbed.name);
   const existing = await readState(stateFile);
+  const fingerprint = agentsFingerprint(testbed, (device) => expertsOfDevice(testbed, device));
   if (existing !== undefined) {
-    if (areAgentsAlive(existing.devices) && sameDevices(existing.devices, testbed)) {
+    if (isReusable(existing, testbed, fingerprint)) {
       return { alreadyUp: true, stateFile, devices: existing.devices.map(publicView) };
     }
-    await stopRecorded(existing.devices);
+    // Stale (dead agents) or started for another bundle, token or placement: replace them.
+    await stopRecordedOrThrow(existing.devices, stateFile);
     await removeState(stateFile);
   }
   const teardown = new TeardownStack();
@@ -63,7 +65,7 @@ export async function loopbackUp(options: LoopbackOptions): Promise<LoopbackUpRe
       signal: options.signal,
       onEvent: options.onEvent,
     });
-    await writeState(stateFile, { formatVersion: 1, testbed: path.resolve(testbed.file), startedAt: new Date().toISOString(), devices });
+    await writeState(stateFile, { formatVersion: 1, testbed: path.resolve(testbed.file), fingerprint, startedAt: new Date().toISOString(), devices });
     return { alreadyUp: false, stateFile, devices: devices.map(publicView) };
   } catch (error) {
     await teardown.dispose();
@@ -76,7 +78,7 @@ export async function loopbackDown(options: Pick<LoopbackOptions, 'testbed' | 's
   const stateFile = stateFilePath(options.stateDir, options.testbed.file, options.testbed.name);
   const existing = await readState(stateFile);
   if (existing === undefined) return { stateFile, stopped: [] };
-  const stopped = await stopRecorded(existing.devices);
+  const stopped = await stopRecordedOrThrow(existing.devices, stateFile);
   await removeState(stateFile);
   return { stateFile, stopped };
 }
@@ -86,8 +88,11 @@ export async function ensureLoopbackAgents(options: LoopbackOptions & { teardown
   const { testbed } = options;
   assertLocalTestbed(testbed);
   const existing = await readState(stateFilePath(options.stateDir, testbed.file, testbed.name));
-  if (existing !== undefined && areAgentsAlive(existing.devices) && sameDevices(existing.devices, testbed)) {
-    return { started: false, devices: existing.devices };
+  if (existing !== undefined && areAgentsAlive(existing.devices)) {
+    if (isReusable(existing, testbed, agentsFingerprint(testbed, (device) => expertsOfDevice(testbed, device)))) return { started: false, devices: existing.devices };
+    throw new LoopbackError('loopback-stale', `the loopback agents running for ${testbed.name} were started with another model bundle, token or placement`, {
+      hint: `restart them: wdmoe loopback down ${testbed.file} (then bench starts its own, or run wdmoe loopback up ${testbed.file})`,
+    });
   }
   const devices = await startAgents({
     testbed,
@@ -101,9 +106,22 @@ export async function ensureLoopbackAgents(options: LoopbackOptions & { teardown
   return { started: true, devices };
 }
 
-async function stopRecorded(devices: readonly LoopbackAgentState[]): Promise<string[]> {
-  const results = await Promise.all(devices.map(async (device) => ((await stopAgent(device, 3000)) === 'stopped' ? device.name : null)));
-  return results.filter((name): name is string => name !== null);
+// Stops every recorded agent; throws (keeping the state file) if one survives SIGKILL.
+async function stopRecordedOrThrow(devices: readonly LoopbackAgentState[], stateFile: string): Promise<string[]> {
+  const outcomes = await Promise.all(devices.map(async (device) => ({ device, outcome: await stopAgent(device, 3000) })));
+  const survivor = outcomes.find((entry) => entry.outcome === 'survived');
+  if (survivor !== undefined) {
+    throw new LoopbackError('loopback-stop-failed', `device ${survivor.device.name}: agent pid ${survivor.device.pid} did not exit after SIGKILL`, {
+      device: survivor.device.name,
+      hint: `check the process (ps -p ${survivor.device.pid}); the state stays in ${stateFile}`,
+    });
+  }
+  return outcomes.filter((entry) => entry.outcome === 'stopped').map((entry) => entry.device.name);
+}
+
+// Running agents can serve this testbed as it is now: alive, same devices, same bundle/token/experts.
+function isReusable(state: LoopbackState, testbed: Testbed, fingerprint: string): boolean {
+  return areAgentsAlive(state.devices) && sameDevices(state.devices, testbed) && state.fingerprint === fingerprint;
 }
 
 function sameDevices(recorded: readonly LoopbackAgentState[], testbed: Testbed): boolean {

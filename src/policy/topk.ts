@@ -18,7 +18,9 @@ export function selectTopExperts(ctx: PolicyContext, keep: number): PolicyDecisi
     chosen.forEach((expert, j) => {
       experts[token * k + j] = expert;
       const weight = gateProbs[token * numExperts + expert]!;
-      weights[token * k + j] = ctx.normalizeTopK ? weight / sum : weight;
+      // Kept weights are renormalised when the model does (Mixtral) and whenever experts were dropped, so a
+      // token's weights always sum to 1 with fewer experts (top1 and random1 alike give their expert weight 1).
+      weights[token * k + j] = ctx.normalizeTopK || k < ctx.topK ? weight / sum : weight;
     });
   }
   return { k, experts, weights, slotDevice: assignReplicas(ctx, experts, k), bandwidthShare: null };

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT_BAD_INPUT, WdmoeError } from '../core/index.js';
-import { RUN_FILES, summarizeRunDir, writeSummary, type Summary } from '../bench/index.js';
+import { RUN_FILES, readRunMeta, summarizeRunDir, writeSummary, type Summary } from '../bench/index.js';
 import { renderSummaryCsv } from './csv.js';
 import { renderSummaryMarkdown } from './markdown.js';
 
@@ -21,6 +21,7 @@ export async function reportRun(runDir: string): Promise<RunReport> {
   if (!existsSync(path.join(dir, RUN_FILES.results))) {
     throw new WdmoeError('report-no-run', `${runDir} holds no ${RUN_FILES.results}`, { exitCode: EXIT_BAD_INPUT, hint: 'pass a run folder written by `wdmoe bench` (runs/<id>)' });
   }
+  readRunMeta(dir); // refuses a run folder of a newer format than this wdmoe reads
   const { summary, warnings } = summarizeRunDir(dir);
   const files = [path.join(dir, RUN_FILES.summary), path.join(dir, 'summary.md'), path.join(dir, 'summary.csv')];
   writeSummary(files[0]!, summary);

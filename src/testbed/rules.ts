@@ -56,7 +56,8 @@ export const uniqueDeviceNames: Rule = ({ testbed, error }) => {
 export const uniqueEndpoints: Rule = ({ testbed, parsed, error }) => {
   const first = new Map<string, number>();
   testbed.devices.forEach((device, index) => {
-    const host = LOOPBACK_HOSTS.test(device.host) && testbed.mode === 'loopback' ? '127.0.0.1' : device.host.toLowerCase();
+    // localhost is 127.0.0.1; other loopback addresses (127.0.0.2, ::1) are distinct endpoints.
+    const host = device.host.toLowerCase() === 'localhost' ? '127.0.0.1' : device.host.toLowerCase();
     const endpoint = `${host}:${device.port}`;
     const earlier = first.get(endpoint);
     if (earlier === undefined) first.set(endpoint, index);

@@ -22,6 +22,11 @@ function unitField<T>(parse: (value: unknown) => UnitResult<T>) {
 
 const rate = unitField(parseRate);
 const duration = unitField(parseDuration);
+// A deadline: a duration above zero (a zero deadline would fail every request at once).
+const deadline = unitField((value) => {
+  const result = parseDuration(value);
+  return result.ok && result.value <= 0 ? { ok: false as const, message: `expected a deadline above zero like 5s or 500ms, got ${JSON.stringify(value)}` } : result;
+});
 const loss = unitField(parseLoss);
 
 const port = z
@@ -111,8 +116,8 @@ export const BsSchema = z.strictObject({
 });
 
 export const TimeoutsSchema = z.strictObject({
-  connect: key(duration, 'deadline to connect and authenticate to an agent', 5000),
-  request: key(duration, 'deadline for one RUN answer from a device', 30_000),
+  connect: key(deadline, 'deadline to connect and authenticate to an agent', 5000),
+  request: key(deadline, 'deadline for one RUN answer from a device', 30_000),
 });
 
 export const TestbedFileSchema = z.strictObject({

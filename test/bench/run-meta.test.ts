@@ -39,3 +39,15 @@ test('resuming needs the same task and model, other datasets and policies are fi
   assert.match(checkResumable(meta, { task: 'generate', model: 'tiny-mixtral' }) ?? '', /multiple-choice run, not generate/);
   assert.match(checkResumable(meta, { task: 'multiple-choice', model: 'other' }) ?? '', /used model tiny-mixtral/);
 });
+
+test('resume refuses a run whose testbed, bundle, placement, shaping or seed changed', () => {
+  const setup = { placement: 'testbed', shaping: 'testbed', seed: 0, testbedSha256: 'a'.repeat(64), manifestSha256: 'b'.repeat(64) };
+  const meta = createRunMeta({ task: 'multiple-choice', datasets: ['add'], policies: ['topk'], model: 'tiny-mixtral', testbed: 't.yaml', limit: null, tool: 'wdmoe 0.1.0', setup });
+  const wanted = (change: Partial<typeof setup>) => ({ task: 'multiple-choice' as const, model: 'tiny-mixtral', setup: { ...setup, ...change } });
+  assert.equal(checkResumable(meta, wanted({})), null);
+  assert.match(checkResumable(meta, wanted({ manifestSha256: 'c'.repeat(64) })) ?? '', /model bundle changed/);
+  assert.match(checkResumable(meta, wanted({ testbedSha256: 'c'.repeat(64) })) ?? '', /testbed changed/);
+  assert.match(checkResumable(meta, wanted({ placement: 'local' })) ?? '', /--placement testbed, not local/);
+  assert.match(checkResumable(meta, wanted({ shaping: 'none' })) ?? '', /--shaping testbed, not none/);
+  assert.match(checkResumable(meta, wanted({ seed: 1 })) ?? '', /--seed 0, not 1/);
+});

@@ -1,7 +1,7 @@
 // bin/wdmoe bench through real agent processes on 127.0.0.1: records, summary, table, no leftovers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { agentPids, killAgents, readJsonl, runWdmoe, tempDir, waitForNoAgents, writeTestbed } from './helpers.js';
 
@@ -95,6 +95,34 @@ test('bench --task generate decodes through the agents and records TTFT and TPOT
     assert.ok(group.ttft_ms.p50 > 0 && group.tpot_ms.p99 > 0);
   } finally {
     killAgents(path.basename(temp.dir).slice(-6).toLowerCase());
+    temp.dispose();
+  }
+});
+
+test('agents started for another token or placement are never reused: bench refuses them, loopback up replaces them', async () => {
+  const temp = tempDir();
+  const env = { NO_COLOR: '1', WDMOE_STATE_DIR: path.join(temp.dir, 'state') };
+  const marker = path.basename(temp.dir).slice(-6).toLowerCase();
+  try {
+    const testbed = await writeTestbed(temp.dir, { devices: 2 });
+    const up = await runWdmoe(['loopback', 'up', testbed.file, '--json'], { env });
+    assert.equal(up.exitCode, 0, String(up.stderr));
+    const before = JSON.parse(String(up.stdout)).devices.map((d: { pid: number }) => d.pid);
+    const yaml = readFileSync(testbed.file, 'utf8').replace('token: e2e-shared-token-0123456789', 'token: another-token-0123456789abc');
+    writeFileSync(testbed.file, yaml);
+    const bench = await runWdmoe(['bench', testbed.file, '--dataset', 'add', '--limit', '1', '--out', path.join(temp.dir, 'run')], { env });
+    assert.equal(bench.exitCode, 1, String(bench.stderr));
+    assert.match(String(bench.stderr), /error\[loopback-stale\].*another model bundle, token or placement[\s\S]*hint: restart them: wdmoe loopback down/);
+    const again = await runWdmoe(['loopback', 'up', testbed.file, '--json'], { env });
+    assert.equal(again.exitCode, 0, String(again.stderr));
+    const after = JSON.parse(String(again.stdout)).devices.map((d: { pid: number }) => d.pid);
+    assert.equal(after.filter((pid: number) => before.includes(pid)).length, 0, 'every agent was replaced');
+    const benchAfter = await runWdmoe(['bench', testbed.file, '--dataset', 'add', '--limit', '1', '--out', path.join(temp.dir, 'run2')], { env });
+    assert.equal(benchAfter.exitCode, 0, String(benchAfter.stderr));
+    assert.equal((await runWdmoe(['loopback', 'down', testbed.file], { env })).exitCode, 0);
+    assert.deepEqual(await waitForNoAgents(marker), []);
+  } finally {
+    killAgents(marker);
     temp.dispose();
   }
 });

@@ -67,6 +67,11 @@ const invalidCases: Array<{ name: string; yaml: string; error: string | RegExp }
     error: 'bad.yaml:12:24 defaults.link.downlink.delay: expected a duration like 250us, 10ms, 1.5s or 2m (0 may be bare), got number 10 (add a unit, e.g. 10ms)',
   },
   {
+    name: 'zero deadline',
+    yaml: `${VALID}timeouts:\n  request: 0\n`,
+    error: /^bad\.yaml:11:12 timeouts\.request: expected a deadline above zero like 5s or 500ms, got 0/,
+  },
+  {
     name: 'wrong enum value',
     yaml: VALID.replace('mode: loopback', 'mode: loopbak'),
     error: 'bad.yaml:1:7 mode: expected "loopback" | "ssh", got "loopbak"; did you mean "loopback"?',

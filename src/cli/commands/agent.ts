@@ -7,6 +7,25 @@ import type { CommandContext } from '../context.js';
 
 type Action = <A extends unknown[]>(run: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+// The shared token from --token-file or $WDMOE_TOKEN; a missing file is a user mistake (exit 2).
+async function readToken(device: string, tokenFile: string | undefined): Promise<string | undefined> {
+  if (tokenFile === undefined) return process.env['WDMOE_TOKEN'];
+  try {
+    return (await readFile(tokenFile, 'utf8')).trim();
+  } catch (cause) {
+    throw new WdmoeError('agent-no-token', `device ${device}: cannot read token file ${tokenFile} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, {
+      exitCode: EXIT_BAD_INPUT,
+      hint: 'pass the file holding the testbed\'s auth token, or set WDMOE_TOKEN',
+    });
+  }
+}
+
 function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port number 0–65535');
@@ -22,12 +41,12 @@ export function registerAgent(program: Command, context: CommandContext, action:
     .option('--experts <list>', 'experts to load: "all" or layer.expert keys, comma-separated (e.g. 0.1,1.1)', 'all')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .requiredOption('--port <port>', 'TCP port to listen on (0 = any free port)', parsePort)
-    .option('--threads <n>', 'onnxruntime threads per expert run', (v) => Number.parseInt(v, 10), 1)
-    .option('--parent-pid <pid>', 'exit when this process is gone (used by bench for the agents it starts)', (v) => Number.parseInt(v, 10))
+    .option('--threads <n>', 'onnxruntime threads per expert run', parsePositive, 1)
+    .option('--parent-pid <pid>', 'exit when this process is gone (used by bench for the agents it starts)', parsePositive)
     .option('--token-file <file>', 'file holding the testbed\'s shared auth token (default: $WDMOE_TOKEN)')
     .action(
       action(async (flags: { model: string; device: string; experts: string; host: string; port: number; threads: number; tokenFile?: string; parentPid?: number }) => {
-        const token = flags.tokenFile !== undefined ? (await readFile(flags.tokenFile, 'utf8')).trim() : process.env['WDMOE_TOKEN'];
+        const token = await readToken(flags.device, flags.tokenFile);
         if (token === undefined || token === '') {
           throw new WdmoeError('agent-no-token', `device ${flags.device}: no auth token`, { exitCode: EXIT_BAD_INPUT, hint: 'pass --token-file FILE or set WDMOE_TOKEN' });
         }

@@ -17,6 +17,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected an integer');
+  return n;
+}
+
 function list(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
 }
@@ -36,10 +42,10 @@ export function registerBench(program: Command, context: CommandContext, action:
     .option('--resume', 'carry on with the run in --out (or the newest in runs/), skipping recorded items')
     .addOption(new Option('--placement <where>', '"testbed": experts on the devices; "local": all experts in this process (the monolithic reference)').choices(['testbed', 'local']).default('testbed'))
     .addOption(new Option('--shaping <mode>', '"testbed": shape links as the testbed says; "none": unshaped').choices(['testbed', 'none']).default('testbed'))
-    .option('--seed <n>', 'seed for link jitter/loss and stochastic policies', (v) => Number.parseInt(v, 10), 0)
+    .option('--seed <n>', 'seed for link jitter/loss and stochastic policies', integer, 0)
     .option('--threads <n>', 'onnxruntime threads at the BS', positiveInt, 1)
     .option('--state-dir <dir>', 'loopback state directory (default: .wdmoe or $WDMOE_STATE_DIR)')
-    .option('--json', 'print {"runDir","summary"} as JSON; progress as JSON lines on stderr')
+    .option('--json', 'print {"runDir","itemsRun","itemsResumed","summary"} as JSON; progress as JSON lines on stderr')
     .option('--verbose', 'one progress line per item, with timestamps')
     .action(
       action(async (testbedPath: string, flags: { dataset: string[]; task: 'multiple-choice' | 'generate'; maxNewTokens: number; format: string; policy?: string[]; limit?: number; out?: string; resume?: boolean; placement: 'testbed' | 'local'; shaping: 'testbed' | 'none'; seed: number; threads: number; stateDir?: string; json?: boolean; verbose?: boolean }) => {
