@@ -4,7 +4,7 @@
 import { EXIT_BAD_INPUT, WdmoeError, type TeardownStack } from '../core/index.js';
 import { createLocalChannel, type DeviceChannel } from '../bs/index.js';
 import { createShaper, type ShaperName } from '../links/index.js';
-import { ensureLoopbackAgents } from '../loopback/index.js';
+import { ensureLoopbackAgents, expertsOfDevice } from '../loopback/index.js';
 import { loadExpertCompute } from '../model/index.js';
 import type { DeviceEstimate } from '../policy/index.js';
 import type { Testbed } from '../testbed/index.js';
@@ -48,6 +48,25 @@ export function resolveShaping(testbed: Testbed, choice: ShapingChoice): ShaperN
   return 'userspace';
 }
 
+const host = (device: { host: string; port: number }) => `${device.host}:${device.port}`;
+
+// The agent at a device's address must be that device and hold every expert the placement gives it:
+// a swapped address or an agent started with other --experts is caught before any item runs.
+export function assertAgentServes(info: { device: string; experts: readonly string[] }, device: string, address: string, experts: readonly string[]): void {
+  if (info.device !== device) {
+    throw new WdmoeError('device-mismatch', `device ${device}: the agent at ${address} says it is "${info.device}"`, {
+      hint: 'check the device addresses in the testbed (two swapped?), or the --device the agent was started with',
+    });
+  }
+  const held = new Set(info.experts);
+  const missing = experts.filter((key) => !held.has(key));
+  if (missing.length > 0) {
+    throw new WdmoeError('device-missing-experts', `device ${device}: the agent does not hold expert(s) ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', …' : ''} that the placement gives it`, {
+      hint: 'restart the agent with the experts of the testbed\'s placement (wdmoe validate <testbed> lists them per device)',
+    });
+  }
+}
+
 // Connects to (and for loopback testbeds, starts) every device, or loads every expert locally.
 export async function connectDevices(options: ConnectOptions): Promise<ConnectedDevices> {
   const { testbed } = options;
@@ -82,6 +101,7 @@ export async function connectDevices(options: ConnectOptions): Promise<Connected
         signal: options.signal,
       });
       options.teardown.defer(`connection to ${device.name}`, () => client.close());
+      assertAgentServes(client.info, device.name, host(device), expertsOfDevice(testbed, device.name));
       options.onEvent?.({ kind: 'device-connected', device: device.name, experts: client.info.experts.length });
       return client;
     }),
@@ -90,12 +110,15 @@ export async function connectDevices(options: ConnectOptions): Promise<Connected
   const expertDevices = Array.from({ length: numLayers }, (_, layer) =>
     Array.from({ length: numExperts }, (_, expert) => (testbed.placement.get(`${layer}.${expert}`) ?? []).map((name) => indexOf.get(name)!)),
   );
+  // The policy's view of each link is the link as it really is: unlimited when shaping is off.
   const devices: DeviceEstimate[] = testbed.devices.map((device) => {
     const profile = testbed.profiles.get(device.profile);
+    const link = (direction: 'uplink' | 'downlink') =>
+      shaping === 'none' ? UNLIMITED : { rateBitsPerSec: device.link[direction].rateBitsPerSec, delayMs: device.link[direction].delayMs };
     return {
       name: device.name,
-      downlink: { rateBitsPerSec: device.link.downlink.rateBitsPerSec, delayMs: device.link.downlink.delayMs },
-      uplink: { rateBitsPerSec: device.link.uplink.rateBitsPerSec, delayMs: device.link.uplink.delayMs },
+      downlink: link('downlink'),
+      uplink: link('uplink'),
       compute: { fixedMs: profile?.computeModel.fixedMs ?? 0, perRowMs: profile?.computeModel.perTokenMs ?? 0 },
     };
   });

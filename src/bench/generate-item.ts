@@ -18,6 +18,7 @@ export interface GenerateContext {
   prefixTokenId: number;
   isStop: (tokenId: number) => boolean;
   maxNewTokens: number;
+  maxPositions: number; // the model's position table
   devices: readonly DeviceEstimate[];
   signal?: AbortSignal;
 }
@@ -35,8 +36,13 @@ export async function generateItem(key: ItemKey, item: GenItem, context: Generat
   let prompt = context.tokenizer.encode(item.context);
   if (context.bosTokenId !== null) prompt = [context.bosTokenId, ...prompt];
   else if (prompt.length === 0) prompt = [context.prefixTokenId];
+  // lm-eval generate_until: the context keeps its last (max_length − max_gen_toks) tokens.
+  const room = context.maxPositions - context.maxNewTokens;
+  if (prompt.length > room) prompt = prompt.slice(-Math.max(1, room));
   const generated = await generateGreedy(context.setup, prompt, { maxNewTokens: context.maxNewTokens, isStop: context.isStop }, context.signal);
-  const text = context.tokenizer.decode(generated.tokens, { skipSpecialTokens: true });
+  // The stop token's text before its newline belongs to the answer (lm-eval cuts the text at `until`).
+  const withStop = generated.stopToken === null ? generated.tokens : [...generated.tokens, generated.stopToken];
+  const text = context.tokenizer.decode(withStop, { skipSpecialTokens: true }).split('\n')[0]!;
   const prediction = text.trim();
   return {
     generation: {

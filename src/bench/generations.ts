@@ -11,7 +11,7 @@ export const generationSchema = z.strictObject({
   dataset: z.string(),
   id: z.string(),
   policy: z.string(),
-  text: z.string(), // the decoded answer (stop token excluded), before stripping
+  text: z.string(), // the decoded answer up to the first newline (EOS excluded), before stripping
   generated_tokens: z.number().int().nonnegative(),
   prompt_tokens: z.number().int().nonnegative(),
   stopped_by: z.enum(['stop-token', 'max-tokens']),

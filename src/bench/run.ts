@@ -141,7 +141,7 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
             for (const line of scored.layers) layers.append(line);
             record = scored.result;
           } else {
-            const generated = await generateItem(key, item, { ...base, tokenizer, bosTokenId, prefixTokenId, isStop: (id) => stops.has(id), maxNewTokens: options.maxNewTokens });
+            const generated = await generateItem(key, item, { ...base, tokenizer, bosTokenId, prefixTokenId, isStop: (id) => stops.has(id), maxNewTokens: options.maxNewTokens, maxPositions: arch.maxPositionEmbeddings });
             generations!.append(generated.generation);
             for (const line of generated.layers) layers.append(line);
             record = generated.result;

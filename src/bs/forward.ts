@@ -35,6 +35,8 @@ export interface LayerRecord {
 export interface KvCache {
   readonly length: number; // P: positions cached
   readonly batch: number;
+  // True when a row of it holds padding: decoding on top would attend to the pad positions, so it is refused.
+  readonly padded: boolean;
   readonly keys: readonly Float32Array[];
   readonly values: readonly Float32Array[];
 }
@@ -69,8 +71,8 @@ export async function forwardSequences(setup: ForwardSetup, sequences: readonly 
   };
 
   const past = cache?.length ?? 0;
-  if (cache !== undefined && (cache.batch !== batch || sequences.some((sequence) => sequence.length !== width))) {
-    throw new InternalError(`a decode step needs ${cache.batch} sequences of equal length, got lengths ${sequences.map((s) => s.length).join(',')}`);
+  if (cache !== undefined && (cache.padded || cache.batch !== batch || sequences.some((sequence) => sequence.length !== width))) {
+    throw new InternalError(`a decode step needs an unpadded cache and ${cache.batch} sequences of equal length, got lengths ${sequences.map((s) => s.length).join(',')}${cache.padded ? ' after a padded batch' : ''}`);
   }
   const { inputIds, attentionMask, positionIds, realPositions } = await bs(() => buildBatch(sequences, width, arch.padTokenId ?? 0, past));
   const dims2 = [batch, width] as const;
@@ -149,7 +151,7 @@ export async function forwardSequences(setup: ForwardSetup, sequences: readonly 
     timing,
     layers,
     experts: { used, dropped: realPositions.length * arch.topK * arch.numLayers - used },
-    cache: { length: past + width, batch, keys, values },
+    cache: { length: past + width, batch, keys, values, padded: (cache?.padded ?? false) || sequences.some((sequence) => sequence.length !== width) },
   };
 }
 

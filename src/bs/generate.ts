@@ -14,6 +14,7 @@ export interface GenerateOptions {
 export interface GenerateResult {
   tokens: number[]; // generated ids, stop token excluded
   stoppedBy: 'stop-token' | 'max-tokens';
+  stopToken: number | null; // the token that stopped generation (its text may hold part of the answer)
   ttftMs: number; // prompt in → first token chosen
   tpotMs: number[]; // per later token
   timing: LatencyBreakdown; // summed over prefill and every step
@@ -41,10 +42,12 @@ export async function generateGreedy(setup: ForwardSetup, prompt: readonly numbe
   const tokens: number[] = [];
   const tpotMs: number[] = [];
   let stoppedBy: GenerateResult['stoppedBy'] = 'max-tokens';
+  let stopToken: number | null = null;
   const limit = Math.min(options.maxNewTokens, setup.graphs.arch.maxPositionEmbeddings - prompt.length);
   while (tokens.length < limit) {
     if (options.isStop(next)) {
       stoppedBy = 'stop-token';
+      stopToken = next;
       break;
     }
     tokens.push(next);
@@ -57,5 +60,5 @@ export async function generateGreedy(setup: ForwardSetup, prompt: readonly numbe
     tpotMs.push(performance.now() - t0);
   }
   const experts = steps.reduce((sum, s) => ({ used: sum.used + s.experts.used, dropped: sum.dropped + s.experts.dropped }), { used: 0, dropped: 0 });
-  return { tokens, stoppedBy, ttftMs, tpotMs, timing, steps, experts };
+  return { tokens, stoppedBy, stopToken, ttftMs, tpotMs, timing, steps, experts };
 }

@@ -29,6 +29,11 @@ export async function loadRoleSession(manifest: LoadedManifest, role: string, in
 export async function loadBsGraphs(dir: string, options: { intraOpThreads: number }): Promise<BsGraphs> {
   const manifest = await loadManifest(dir);
   const arch = manifest.manifest.architecture;
+  if (arch.sharedExpert) {
+    throw new ModelBundleError('bundle-invalid', path.join(manifest.dir, 'manifest.json'), 'has a shared expert (Qwen-MoE style), which this version does not run', {
+      hint: 'export a family without shared experts (Mixtral, OLMoE); see docs/model.md',
+    });
+  }
   const load = (role: string) => loadRoleSession(manifest, role, options.intraOpThreads);
   const layers = Array.from({ length: arch.numLayers }, (_, layer) => layer);
   const [embed, head, attention, router] = await Promise.all([

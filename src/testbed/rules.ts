@@ -133,10 +133,15 @@ export const bytesPerSecondRatesNoted: Rule = ({ source, warn }) => {
   visit(source.doc.toJS(), []);
 };
 
+// Kernel shaping (tc) is not part of this version: bench refuses it, so validation says so up front.
+export const tcShapingNotYet: Rule = ({ testbed, warn }) => {
+  if (testbed.shaping === 'tc') warn(['shaping'], 'shaping "tc" is not available in this version: bench will refuse it; use "userspace" (or "auto", which uses userspace)');
+};
+
 // All rules, in the order their findings are most useful to read.
 export const RULES: readonly Rule[] = [
   modelBundleExists, tokenFileReadable, tokenLongEnough, uniqueDeviceNames, uniqueEndpoints, loopbackHostsAreLocal,
-  placementNamesDevices, placementExpertsExist, everyExpertPlaced, everyDeviceUsed, bytesPerSecondRatesNoted,
+  placementNamesDevices, placementExpertsExist, everyExpertPlaced, everyDeviceUsed, bytesPerSecondRatesNoted, tcShapingNotYet,
 ];
 
 // Runs `rules` and returns their errors and warnings, each located.
