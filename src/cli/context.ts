@@ -8,6 +8,9 @@ export interface CommandContext {
   readonly stderrIsTty: boolean;
 }
 
+// Wraps a command's action so errors are rendered in one place (cli/main.ts gives it to every command).
+export type Action = <A extends unknown[]>(run: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
+
 // Prints a result: JSON when asked, else the command's own text rendering.
 export function printResult(json: boolean, data: unknown, render: () => string): void {
   process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${render()}\n`);

@@ -3,9 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { EXIT_BAD_INPUT, WdmoeError } from '../../core/index.js';
 import { runAgent } from '../../agent/index.js';
-import type { CommandContext } from '../context.js';
-
-type Action = <A extends unknown[]>(run: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
+import type { Action, CommandContext } from '../context.js';
 
 function parsePositive(value: string): number {
   const n = Number(value);

@@ -5,11 +5,9 @@ import { runBench } from '../../bench/index.js';
 import { POLICIES } from '../../policy/index.js';
 import { DATASET_FORMATS } from '../../datasets/index.js';
 import { renderSummaryTable } from '../../report/index.js';
-import { type CommandContext, printResult } from '../context.js';
+import { type Action, type CommandContext, printResult } from '../context.js';
 import { createBenchProgress } from '../progress.js';
 import { resolveStateDir } from './loopback.js';
-
-type Action = <A extends unknown[]>(run: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
 function positiveInt(value: string): number {
   const n = Number(value);

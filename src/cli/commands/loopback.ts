@@ -2,10 +2,8 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { loopbackDown, loopbackUp } from '../../loopback/index.js';
-import { type CommandContext, logLine, printResult } from '../context.js';
+import { type Action, type CommandContext, logLine, printResult } from '../context.js';
 import { requireTestbed } from '../testbed-arg.js';
-
-type Action = <A extends unknown[]>(run: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
 
 const STATE_DIR_HELP = 'where loopback state and agent logs live (default: .wdmoe in the current directory, or $WDMOE_STATE_DIR)';
 

@@ -2,9 +2,7 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { reportRun, renderSummaryCsv, renderSummaryMarkdown, renderSummaryTable } from '../../report/index.js';
-import { type CommandContext, printResult } from '../context.js';
-
-type Action = <A extends unknown[]>(run: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
+import { type Action, type CommandContext, printResult } from '../context.js';
 
 export function registerReport(program: Command, context: CommandContext, action: Action): void {
   program

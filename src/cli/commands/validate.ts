@@ -1,9 +1,7 @@
 // `wdmoe validate <testbed>`: print the resolved testbed, or every located error (exit 2).
 import { Command } from 'commander';
 import { formatIssue, renderTestbed, testbedToJson, TestbedError, validateTestbed } from '../../testbed/index.js';
-import { type CommandContext, printResult } from '../context.js';
-
-type Action = <A extends unknown[]>(run: (...args: A) => Promise<void>) => (...args: A) => Promise<void>;
+import { type Action, type CommandContext, printResult } from '../context.js';
 
 export function registerValidate(program: Command, _context: CommandContext, action: Action): void {
   program
