@@ -4,11 +4,13 @@
 // a peer sends can throw out of here. Created by server.ts; imports only transport and core.
 // Hot path (RUN → RESULT): frames arrive through a callback (no arrays), a RUN is dispatched before
 // the state switch, the queue is drained with bound callbacks on the compute's promise (no async
-// functions), and small RESULTs are encoded into a reused buffer and written with one write().
+// functions), and small RESULTs are encoded into a reused buffer and written with one write(). A large
+// RUN that spanned socket chunks lives in a pooled buffer, handed back once its RESULT (which may view
+// it: an echo compute returns its input) is written, so big frames do not allocate per request.
 import type { Socket } from 'node:net';
 import {
-  FrameReader, FrameWriter, ProtocolError, computeProof, createNonce, encodeChallenge, encodeError, encodeFrame,
-  encodeStats, encodeWelcome, verifyProof, NO_EXPERT, type FrameLimits, type Frame, type RunFrame, type WireErrorCode,
+  FrameReader, FrameWriter, PayloadPool, ProtocolError, computeProof, createNonce, encodeChallenge, encodeError, encodeFrame,
+  encodeStats, encodeWelcome, verifyProof, NO_EXPERT, type FrameLimits, type Frame, type PayloadLease, type RunFrame, type WireErrorCode,
 } from '../transport/index.js';
 import type { AgentStats, DisconnectReason, ExpertCompute } from './types.js';
 
@@ -31,19 +33,24 @@ type State = 'hello' | 'auth' | 'ready' | 'closing';
 interface QueuedRun {
   frame: RunFrame;
   deadlineAtMs: number; // local clock; Infinity when the RUN has none
+  lease: PayloadLease | undefined; // the RUN's pooled payload, released once nothing reads it
 }
 
 // Serves one socket until it closes.
 export class AgentConnection {
   readonly #socket: Socket;
   readonly #context: ConnectionContext;
+  readonly #pool = new PayloadPool();
   readonly #reader: FrameReader;
   readonly #writer: FrameWriter;
   readonly #queue: QueuedRun[] = [];
-  #current: { frame: RunFrame; startMs: number } | undefined; // the RUN whose compute is in flight
-  readonly #onFrameBound = (frame: Frame) => {
+  #current: { frame: RunFrame; startMs: number; lease: PayloadLease | undefined } | undefined; // the RUN whose compute is in flight
+  readonly #onFrameBound = (frame: Frame, _wireBytes: number, lease: PayloadLease | undefined) => {
     if (this.#state === 'closing' && this.#closeReason !== 'bye') return;
+    if (frame.type === 'run' && this.#state === 'ready') return this.#enqueue(frame, lease);
     this.#onFrame(frame);
+    // Other frames' decoders copy what they keep (nonces, names), so their payload is free at once.
+    if (lease !== undefined) this.#pool.release(lease);
   };
   readonly #onComputedBound = (output: Float32Array) => this.#onComputed(output);
   readonly #onComputeFailedBound = (error: unknown) => this.#onComputeFailed(error);
@@ -57,7 +64,7 @@ export class AgentConnection {
   constructor(socket: Socket, context: ConnectionContext) {
     this.#socket = socket;
     this.#context = context;
-    this.#reader = new FrameReader(context.limits);
+    this.#reader = new FrameReader(context.limits, this.#pool);
     this.#writer = new FrameWriter(socket);
     socket.setNoDelay(true);
     this.#handshakeTimer = setTimeout(() => this.#destroy('handshake-timeout'), context.handshakeTimeoutMs);
@@ -82,11 +89,9 @@ export class AgentConnection {
   }
 
   #onFrame(frame: Frame): void {
-    if (frame.type === 'run' && this.#state === 'ready') return this.#enqueue(frame);
     switch (`${this.#state}:${frame.type}`) {
       case 'hello:hello': return this.#onHello(frame as Extract<Frame, { type: 'hello' }>);
       case 'auth:auth': return this.#onAuth(frame as Extract<Frame, { type: 'auth' }>);
-      case 'ready:run': return this.#enqueue(frame as RunFrame);
       case 'ready:ping': return this.#send(encodeFrame({ type: 'pong', requestId: frame.requestId }));
       case 'ready:stats-request': return this.#send(encodeStats({ requestId: frame.requestId, stats: this.#context.stats }));
       case 'ready:bye':
@@ -127,9 +132,9 @@ export class AgentConnection {
     this.#context.onAuthenticated(this.#clientName);
   }
 
-  #enqueue(frame: RunFrame): void {
+  #enqueue(frame: RunFrame, lease: PayloadLease | undefined): void {
     this.#context.stats.runRequests++;
-    this.#queue.push({ frame, deadlineAtMs: frame.deadlineMs > 0 ? performance.now() + frame.deadlineMs : Infinity });
+    this.#queue.push({ frame, deadlineAtMs: frame.deadlineMs > 0 ? performance.now() + frame.deadlineMs : Infinity, lease });
     // Stop reading while too much is queued: TCP flow control then holds the BS back.
     if (this.#queue.length >= this.#context.maxQueuedRequests) this.#socket.pause();
     if (!this.#isDraining) this.#drain();
@@ -149,24 +154,27 @@ export class AgentConnection {
   }
 
   // Starts one RUN's compute (true) or answers it with an ERROR at once (false).
-  #start({ frame, deadlineAtMs }: QueuedRun): boolean {
+  #start({ frame, deadlineAtMs, lease }: QueuedRun): boolean {
     const { requestId, layer } = frame;
     if (performance.now() > deadlineAtMs) {
       this.#context.stats.deadlineMisses++;
+      this.#release(lease);
       this.#failRun(frame, 'deadline', `RUN ${requestId} for layer ${layer} waited past its ${frame.deadlineMs} ms deadline before it could start`);
       return false;
     }
     const missing = this.#findMissingExpert(frame);
     if (missing !== undefined) {
+      this.#release(lease);
       this.#failRun(frame, 'unknown-expert', `device ${this.#context.device} does not hold expert ${layer}.${missing}`);
       return false;
     }
-    this.#current = { frame, startMs: performance.now() };
+    this.#current = { frame, startMs: performance.now(), lease };
     let computing: Promise<Float32Array>;
     try {
       computing = this.#context.compute.apply(frame);
     } catch (error) {
       this.#current = undefined;
+      this.#release(lease);
       this.#failRun(frame, 'compute-failed', computeFailure(layer, error));
       return false;
     }
@@ -176,17 +184,23 @@ export class AgentConnection {
 
   // The compute of the current RUN finished: answer RESULT (or compute-failed) and go on draining.
   #onComputed(output: Float32Array): void {
-    const { frame, startMs } = this.#current!;
+    const { frame, startMs, lease } = this.#current!;
     this.#current = undefined;
     const computeMicros = (performance.now() - startMs) * 1000;
+    const socket = this.#socket;
     if (output.length !== frame.rows * frame.hidden) {
+      this.#release(lease);
       this.#failRun(frame, 'compute-failed', `experts of layer ${frame.layer} returned ${output.length} values, expected ${frame.rows}×${frame.hidden}`);
     } else {
       this.#context.stats.runServed++;
       this.#context.stats.computeMicrosTotal += computeMicros;
-      const socket = this.#socket;
-      if (!socket.destroyed && !socket.writableEnded) {
-        this.#context.stats.bytesSent += this.#writer.writeResult({ requestId: frame.requestId, dtype: frame.dtype, rows: frame.rows, hidden: frame.hidden, computeMicros, output });
+      if (socket.destroyed || socket.writableEnded) {
+        this.#release(lease);
+      } else {
+        // `output` may view the RUN's payload: its buffer goes back to the pool only once written.
+        const onReleased = lease === undefined ? undefined : () => this.#pool.release(lease);
+        this.#context.stats.bytesSent += this.#writer.writeResult(
+          { requestId: frame.requestId, dtype: frame.dtype, rows: frame.rows, hidden: frame.hidden, computeMicros, output }, onReleased);
       }
     }
     this.#drain();
@@ -194,10 +208,15 @@ export class AgentConnection {
 
   // The compute of the current RUN rejected: answer compute-failed and go on draining.
   #onComputeFailed(error: unknown): void {
-    const { frame } = this.#current!;
+    const { frame, lease } = this.#current!;
     this.#current = undefined;
+    this.#release(lease);
     this.#failRun(frame, 'compute-failed', computeFailure(frame.layer, error));
     this.#drain();
+  }
+
+  #release(lease: PayloadLease | undefined): void {
+    if (lease !== undefined) this.#pool.release(lease);
   }
 
   #failRun(frame: RunFrame, code: WireErrorCode, message: string): void {

@@ -5,7 +5,7 @@
 // because a request/response protocol cannot answer before it has read the request either.
 import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
 import { startAgentServer, type ExpertCompute } from '../agent/index.js';
-import { DeviceClient, type RunRequest } from '../transport/index.js';
+import { DeviceClient, type RunReply, type RunRequest } from '../transport/index.js';
 import { createShaper, expectedTransferMs, type LinkDirection } from '../links/index.js';
 
 export interface TransportFigure {
@@ -89,13 +89,18 @@ async function connectRawClient(server: Server, payloadBytes: number): Promise<{
   };
 }
 
-async function sample(samples: number[], count: number, once: () => Promise<unknown>): Promise<void> {
+// Times `count` calls of `once`; `after` sees each value outside the timed span.
+async function sample<T>(samples: number[], count: number, once: () => Promise<T>, after?: (value: T) => void): Promise<void> {
   for (let i = 0; i < count; i++) {
     const start = performance.now();
-    await once();
+    const value = await once();
     samples.push(performance.now() - start);
+    after?.(value);
   }
 }
+
+// What a BS does once it has combined a device's output (bs/dispatch.ts consumes it synchronously).
+const releaseReply = (reply: RunReply) => reply.release?.();
 
 // Transport round trip vs raw TCP for 64 B, 8 KB and 256 KB payloads: medians after warm-up, the two
 // measured in alternating blocks so that drift of a shared machine hits both alike.
@@ -110,13 +115,13 @@ export async function measureTransport(): Promise<TransportFigure[]> {
       const request = requestOf(payloadBytes);
       const runOnce = () => client.run(request, { deadlineMs: 5000 });
       const { warmup, measured } = iterationsFor(payloadBytes);
-      await sample([], warmup, runOnce);
+      await sample([], warmup, runOnce, releaseReply);
       await sample([], warmup, raw.roundTrip);
       const transportSamples: number[] = [];
       const rawSamples: number[] = [];
       const BLOCKS = 10;
       for (let block = 0; block < BLOCKS; block++) {
-        await sample(transportSamples, measured / BLOCKS, runOnce);
+        await sample(transportSamples, measured / BLOCKS, runOnce, releaseReply);
         await sample(rawSamples, measured / BLOCKS, raw.roundTrip);
       }
       raw.close();

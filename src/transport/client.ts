@@ -3,8 +3,11 @@
 // pending request with a DeviceError naming the device and layer, never a hang. Userspace shaping:
 // a RUN is written only once its downlink transmit resolved; a RESULT is handed on only once its
 // uplink transmit resolved. Called by bs/ (through pool.ts) and perf/. The codec is frame.ts.
-// Hot path: an unshaped RUN (no shaper, or pass-through ones) is one Promise, one pending entry and one
-// timer, no async function: the RESULT's frame callback builds the reply and settles it directly.
+// Hot path: an unshaped RUN (no shaper, or pass-through ones) is one Promise and one pending entry, no
+// async function and no timer of its own: one deadline timer per client, armed for the earliest
+// pending deadline, rejects whatever is past due when it fires (requests sent later with later
+// deadlines cost no timer call at all). The RESULT's frame callback builds the reply and settles it
+// directly. A large RESULT is read into a pooled buffer that RunReply.release hands back.
 import { connect as connectTcp, type Socket } from 'node:net';
 import type { LinkShaper } from '../links/index.js';
 import { DeviceError } from './errors.js';
@@ -12,6 +15,7 @@ import { resolveFrameLimits, type FrameLimits } from './frame-header.js';
 import { encodeFrame, runFrameBytes, type AgentStats, type Frame, type ResultFrame } from './frame.js';
 import { FrameReader } from './frame-reader.js';
 import { FrameWriter } from './frame-writer.js';
+import { PayloadPool, type PayloadLease } from './payload-pool.js';
 import { performHandshake } from './client-handshake.js';
 import type { WireDtype } from './dtype.js';
 import type { DeviceInfo, RunReply, RunRequest } from './types.js';
@@ -38,11 +42,16 @@ type PendingKind = 'run' | 'ping' | 'stats';
 interface Answer {
   frame: Frame;
   wireBytes: number;
+  lease: PayloadLease | undefined;
 }
 interface Pending {
   kind: PendingKind;
   layer: number;
-  resolve: (frame: Frame, wireBytes: number) => void;
+  // performance.now() past which the shared deadline timer rejects it (with `deadlineMs` in the message);
+  // Infinity for requests under #call, which keeps its own timer.
+  deadlineAtMs: number;
+  deadlineMs: number;
+  resolve: (frame: Frame, wireBytes: number, lease: PayloadLease | undefined) => void;
   reject: (error: DeviceError) => void;
 }
 interface Call {
@@ -57,19 +66,24 @@ export class DeviceClient {
   readonly #socket: Socket;
   readonly #writer: FrameWriter;
   readonly #pending = new Map<number, Pending>();
+  readonly #pool: PayloadPool;
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #deadlineArmedAtMs = Infinity; // when #deadlineTimer fires; Infinity when none is armed
+  readonly #onDeadlineTimerBound = () => this.#onDeadlineTimer();
   readonly #dtype: WireDtype;
   readonly #isShaped: boolean; // false: RUN takes the unshaped fast path
   #nextId = 1;
   #closedBecause: DeviceError | undefined;
 
-  private constructor(options: DeviceClientOptions, socket: Socket, reader: FrameReader, info: DeviceInfo) {
+  private constructor(options: DeviceClientOptions, socket: Socket, reader: FrameReader, pool: PayloadPool, info: DeviceInfo) {
     this.#options = options;
+    this.#pool = pool;
     this.#socket = socket;
     this.#writer = new FrameWriter(socket);
     this.#dtype = options.dtype ?? 'fp32';
     this.#isShaped = isShaping(options.downlink) || isShaping(options.uplink);
     this.info = info;
-    const onFrame = (frame: Frame, wireBytes: number) => this.#onFrame(frame, wireBytes);
+    const onFrame = (frame: Frame, wireBytes: number, lease: PayloadLease | undefined) => this.#onFrame(frame, wireBytes, lease);
     socket.on('data', (chunk: Buffer) => {
       try {
         reader.read(chunk, onFrame);
@@ -85,11 +99,12 @@ export class DeviceClient {
   static async connect(options: DeviceClientOptions): Promise<DeviceClient> {
     const limits = resolveFrameLimits(options.limits);
     const socket = connectTcp({ host: options.host, port: options.port, noDelay: true });
-    const reader = new FrameReader(limits);
+    const pool = new PayloadPool();
+    const reader = new FrameReader(limits, pool);
     try {
       const info = await performHandshake({ socket, reader, device: options.device, host: options.host, port: options.port,
         token: options.token, timeoutMs: options.connectTimeoutMs, signal: options.signal });
-      return new DeviceClient(options, socket, reader, info);
+      return new DeviceClient(options, socket, reader, pool, info);
     } catch (error) {
       socket.destroy();
       throw error;
@@ -105,6 +120,7 @@ export class DeviceClient {
   }
 
   // Sends one RUN and resolves with the device's output; rejects with DeviceError at the deadline.
+  // The reply's `release`, when present, hands output's memory back (see RunReply).
   run(request: RunRequest, options: RequestOptions): Promise<RunReply> {
     const sendStartMs = performance.now();
     const { layer, rows, hidden, k } = request;
@@ -121,18 +137,29 @@ export class DeviceClient {
       if (this.#options.downlink !== undefined) await this.#options.downlink.transmit(frameBytes, call.signal);
       const downlinkDoneMs = performance.now();
       this.#writeRun(id, request, options.deadlineMs);
-      const { frame, wireBytes } = await answer;
+      const { frame, wireBytes, lease } = await answer;
       const resultReceivedMs = performance.now();
       const failure = this.#checkResult(frame, layer, rows, hidden);
-      if (failure !== undefined) throw failure;
+      if (failure !== undefined) {
+        if (lease !== undefined) this.#pool.release(lease);
+        throw failure;
+      }
       const result = frame as ResultFrame;
+      const release = this.#releaserOf(result.output, lease);
       // The deadline keeps running through uplink shaping: the caller's budget is end to end.
-      if (this.#options.uplink !== undefined) await this.#options.uplink.transmit(wireBytes, call.signal);
-      return {
+      try {
+        if (this.#options.uplink !== undefined) await this.#options.uplink.transmit(wireBytes, call.signal);
+      } catch (error) {
+        release?.();
+        throw error;
+      }
+      const reply: RunReply = {
         output: result.output,
         timing: { sendStartMs, downlinkDoneMs, resultReceivedMs, deliveredMs: performance.now(),
           deviceComputeMs: result.computeMicros / 1000, downlinkBytes: frameBytes, uplinkBytes: wireBytes },
       };
+      if (release !== undefined) reply.release = release;
+      return reply;
     });
   }
 
@@ -147,7 +174,6 @@ export class DeviceClient {
       let downlinkDoneMs = 0;
       let downlinkBytes = 0;
       const settle = () => {
-        clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         this.#pending.delete(id);
       };
@@ -156,25 +182,36 @@ export class DeviceClient {
         reject(error);
       };
       const onAbort = () => fail(this.#abortError(layer, signal!));
-      const timer = setTimeout(() => fail(this.#error('run', 'timeout', `no RESULT for layer ${layer} within ${deadlineMs} ms`)), deadlineMs);
       signal?.addEventListener('abort', onAbort, { once: true });
+      const deadlineAtMs = sendStartMs + deadlineMs;
       this.#pending.set(id, {
         kind: 'run',
         layer,
+        deadlineAtMs,
+        deadlineMs,
         reject: fail,
-        resolve: (frame, wireBytes) => {
+        resolve: (frame, wireBytes, lease) => {
           const resultReceivedMs = performance.now();
           settle();
           const failure = this.#checkResult(frame, layer, rows, hidden);
-          if (failure !== undefined) return reject(failure);
+          if (failure !== undefined) {
+            if (lease !== undefined) this.#pool.release(lease);
+            return reject(failure);
+          }
           const result = frame as ResultFrame;
-          resolve({
+          const reply: RunReply = {
             output: result.output,
             timing: { sendStartMs, downlinkDoneMs, resultReceivedMs, deliveredMs: resultReceivedMs,
               deviceComputeMs: result.computeMicros / 1000, downlinkBytes, uplinkBytes: wireBytes },
-          });
+          };
+          if (lease !== undefined) {
+            const release = this.#releaserOf(result.output, lease);
+            if (release !== undefined) reply.release = release;
+          }
+          resolve(reply);
         },
       });
+      this.#armDeadline(deadlineAtMs, sendStartMs);
       try {
         downlinkDoneMs = performance.now();
         downlinkBytes = this.#writeRun(id, request, deadlineMs);
@@ -182,6 +219,47 @@ export class DeviceClient {
         fail(error);
       }
     });
+  }
+
+  // For a RESULT read into a pooled buffer: a once-only hand-back when `output` views it, else the
+  // buffer goes back at once (an fp16 output is a converted copy) and there is nothing to release.
+  #releaserOf(output: Float32Array, lease: PayloadLease | undefined): (() => void) | undefined {
+    if (lease === undefined) return undefined;
+    if (output.buffer !== lease) {
+      this.#pool.release(lease);
+      return undefined;
+    }
+    let isReleased = false;
+    return () => {
+      if (isReleased) return;
+      isReleased = true;
+      this.#pool.release(lease);
+    };
+  }
+
+  // Makes sure the shared deadline timer fires by `atMs`: it is re-armed only for an earlier deadline
+  // than the one it waits for, so a stream of requests with the same budget arms it once per budget.
+  #armDeadline(atMs: number, nowMs: number): void {
+    if (atMs >= this.#deadlineArmedAtMs) return;
+    if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
+    this.#deadlineArmedAtMs = atMs;
+    this.#deadlineTimer = setTimeout(this.#onDeadlineTimerBound, Math.max(1, Math.ceil(atMs - nowMs)));
+  }
+
+  // Rejects every request past its deadline and re-arms for the earliest one left (none: stays off).
+  #onDeadlineTimer(): void {
+    this.#deadlineTimer = undefined;
+    this.#deadlineArmedAtMs = Infinity;
+    const nowMs = performance.now();
+    let nextMs = Infinity;
+    for (const pending of this.#pending.values()) {
+      if (pending.deadlineAtMs <= nowMs) {
+        pending.reject(this.#error('run', 'timeout', `no RESULT for layer ${pending.layer} within ${pending.deadlineMs} ms`));
+      } else if (pending.deadlineAtMs < nextMs) {
+        nextMs = pending.deadlineAtMs;
+      }
+    }
+    if (nextMs !== Infinity) this.#armDeadline(nextMs, nowMs);
   }
 
   // The caller must not mutate `request.states` until run() settles (large frames are written from it without a copy).
@@ -280,7 +358,8 @@ export class DeviceClient {
         ids.push(id);
         if (failure !== undefined) return Promise.reject(failure);
         const answer = new Promise<Answer>((resolve, reject) =>
-          this.#pending.set(id, { ...pending, resolve: (frame, wireBytes) => resolve({ frame, wireBytes }), reject }));
+          this.#pending.set(id, { ...pending, deadlineAtMs: Infinity, deadlineMs: options.deadlineMs,
+            resolve: (frame, wireBytes, lease) => resolve({ frame, wireBytes, lease }), reject }));
         answer.catch(() => undefined); // may reject before `work` awaits it (e.g. lost during shaping)
         return answer;
       },
@@ -305,8 +384,13 @@ export class DeviceClient {
     this.#writer.writeParts([frame]);
   }
 
-  #onFrame(frame: Frame, wireBytes: number): void {
+  #onFrame(frame: Frame, wireBytes: number, lease: PayloadLease | undefined): void {
     const pending = this.#pending.get(frame.requestId);
+    if (pending === undefined || frame.type !== 'result') {
+      // Only a RESULT's output is handed on; every other frame's decoder copies what it keeps.
+      if (lease !== undefined) this.#pool.release(lease);
+      lease = undefined;
+    }
     if (frame.type === 'error' && pending === undefined) {
       const failure = frame.code === 'auth-failed' ? 'auth-failed' : 'agent-error';
       this.#fail(this.#error('run', failure, `agent closed the connection: ${frame.code}: ${frame.message}`, undefined, frame.code));
@@ -321,12 +405,15 @@ export class DeviceClient {
       return;
     }
     this.#pending.delete(frame.requestId);
-    pending.resolve(frame, wireBytes);
+    pending.resolve(frame, wireBytes, lease);
   }
 
   // Rejects every pending request with `error` (once) and marks the client closed.
   #fail(error: DeviceError): void {
     this.#closedBecause ??= error;
+    if (this.#deadlineTimer !== undefined) clearTimeout(this.#deadlineTimer);
+    this.#deadlineTimer = undefined;
+    this.#deadlineArmedAtMs = Infinity;
     for (const pending of [...this.#pending.values()]) {
       const what = pending.kind === 'run' ? `RESULT for layer ${pending.layer}` : pending.kind.toUpperCase();
       pending.reject(new DeviceError({ device: error.device, phase: error.phase, failure: error.failure,

@@ -1,9 +1,12 @@
 // Turns a stream of socket chunks into whole decoded frames. This is the hot path of every RUN and
 // RESULT: a frame that lies inside one chunk is decoded in place (zero-copy subarray), a frame that
-// spans chunks is copied once into a buffer of exactly its size, allocated only after its header
-// passed the limits. No sockets or timers here; client.ts and agent/server.ts feed it `data` chunks.
+// spans chunks is copied once into a buffer of exactly its size, taken only after its header passed
+// the limits: from a PayloadPool when the reader has one and the frame is large (the frame callback
+// then gets the lease to hand back), else freshly allocated. No sockets or timers here; client.ts and
+// agent/connection.ts feed it `data` chunks.
 import { HEADER_BYTES, decodeHeader, type FrameHeader, type FrameLimits } from './frame-header.js';
 import { decodeFrame, type Frame } from './frame.js';
+import type { PayloadLease, PayloadPool } from './payload-pool.js';
 
 // A decoded frame with its size on the wire (header + payload), for byte accounting and shaping.
 const EMPTY = Buffer.alloc(0);
@@ -22,10 +25,14 @@ export class FrameReader {
   #header: FrameHeader | undefined;
   #assembly: Buffer | undefined; // payload being filled across chunks
   #assemblyFill = 0;
+  #assemblyLease: PayloadLease | undefined; // set when #assembly came from the pool
   #failed = false;
+  readonly #pool: PayloadPool | undefined;
 
-  constructor(limits: FrameLimits) {
+  // Without a pool, every spanning frame gets a fresh buffer and no lease.
+  constructor(limits: FrameLimits, pool?: PayloadPool) {
     this.#limits = limits;
+    this.#pool = pool;
   }
 
   // Bytes held for a frame not yet complete.
@@ -43,8 +50,10 @@ export class FrameReader {
 
   // The allocation-free form of push for the sockets' hot path: calls `onFrame` for each frame this
   // chunk completes, in order, and throws ProtocolError at the first bad one (frames before it were
-  // already delivered). `onFrame` must not throw.
-  read(chunk: Buffer, onFrame: (frame: Frame, wireBytes: number) => void): void {
+  // already delivered). `onFrame` must not throw. `lease` is set when the frame's payload is a pooled
+  // buffer: the frame's tensors may view it until the consumer hands it back (pool.release(lease));
+  // a consumer that ignores it just leaves the buffer to the garbage collector.
+  read(chunk: Buffer, onFrame: (frame: Frame, wireBytes: number, lease: PayloadLease | undefined) => void): void {
     if (this.#failed) return;
     try {
       let at = 0;
@@ -57,7 +66,7 @@ export class FrameReader {
             if (chunk.length - at >= header.payloadLength) {
               const payload = chunk.subarray(at, at + header.payloadLength);
               at += header.payloadLength;
-              onFrame(decodeFrame(header, payload, this.#limits), HEADER_BYTES + header.payloadLength);
+              onFrame(decodeFrame(header, payload, this.#limits), HEADER_BYTES + header.payloadLength, undefined);
               continue;
             }
             this.#startAssembly(header);
@@ -70,7 +79,7 @@ export class FrameReader {
             this.#headerFill = 0;
             const header = decodeHeader(this.#headerBytes, 0, this.#limits);
             if (header.payloadLength === 0) {
-              onFrame(decodeFrame(header, EMPTY, this.#limits), HEADER_BYTES);
+              onFrame(decodeFrame(header, EMPTY, this.#limits), HEADER_BYTES, undefined);
               continue;
             }
             this.#startAssembly(header);
@@ -83,10 +92,19 @@ export class FrameReader {
         this.#assemblyFill += take;
         at += take;
         if (this.#assemblyFill === header.payloadLength) {
+          const lease = this.#assemblyLease;
           this.#header = undefined;
           this.#assembly = undefined;
+          this.#assemblyLease = undefined;
           this.#assemblyFill = 0;
-          onFrame(decodeFrame(header, assembly, this.#limits), HEADER_BYTES + header.payloadLength);
+          let frame: Frame;
+          try {
+            frame = decodeFrame(header, assembly, this.#limits);
+          } catch (error) {
+            if (lease !== undefined) this.#pool!.release(lease);
+            throw error;
+          }
+          onFrame(frame, HEADER_BYTES + header.payloadLength, lease);
         }
       }
     } catch (error) {
@@ -98,8 +116,11 @@ export class FrameReader {
 
   #startAssembly(header: FrameHeader): void {
     this.#header = header;
-    // Fresh (not pooled) memory: offset 0 keeps Float32Array views of the payload aligned.
-    this.#assembly = Buffer.allocUnsafeSlow(header.payloadLength);
+    // Offset 0 of its own ArrayBuffer (pooled or fresh, never Node's shared pool) keeps Float32Array
+    // views of the payload aligned.
+    const pooled = this.#pool?.take(header.payloadLength);
+    this.#assembly = pooled ?? Buffer.allocUnsafeSlow(header.payloadLength);
+    this.#assemblyLease = pooled?.buffer;
     this.#assemblyFill = 0;
   }
 }

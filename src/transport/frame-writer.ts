@@ -34,28 +34,34 @@ export class FrameWriter {
     return bytes;
   }
 
-  // Writes a RESULT frame; returns its size on the wire.
-  writeResult(frame: Omit<ResultFrame, 'type'>): number {
+  // Writes a RESULT frame; returns its size on the wire. `onReleased`, if given, is called once the
+  // socket no longer needs `frame.output` (at once when the frame was copied, else when the write
+  // completed or failed), so memory the output views may be reused.
+  writeResult(frame: Omit<ResultFrame, 'type'>, onReleased?: () => void): number {
     const bytes = resultFrameBytes(frame.rows, frame.hidden, frame.dtype);
     if (bytes > COPY_LIMIT_BYTES) {
-      this.writeParts(encodeResultParts(frame));
+      this.writeParts(encodeResultParts(frame), onReleased);
       return bytes;
     }
     const scratch = this.#takeScratch();
     encodeResultInto(frame, scratch);
     this.#writeScratch(scratch, bytes);
+    onReleased?.();
     return bytes;
   }
 
-  // Writes an encoded frame, or its parts as one writev.
-  writeParts(parts: readonly Buffer[]): void {
+  // Writes an encoded frame, or its parts as one writev; `onWritten` as socket.write's callback.
+  writeParts(parts: readonly Buffer[], onWritten?: () => void): void {
     const socket = this.#socket;
     if (parts.length === 1) {
-      socket.write(parts[0]!);
+      socket.write(parts[0]!, onWritten);
       return;
     }
     socket.cork();
-    for (const part of parts) if (part.length > 0) socket.write(part);
+    let last = parts.length - 1;
+    while (last > 0 && parts[last]!.length === 0) last--;
+    for (let i = 0; i < last; i++) if (parts[i]!.length > 0) socket.write(parts[i]!);
+    socket.write(parts[last]!, onWritten);
     socket.uncork();
   }
 

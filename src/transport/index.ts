@@ -14,3 +14,4 @@ export {
 export { FrameReader, type ReceivedFrame } from './frame-reader.js';
 export { FrameWriter, COPY_LIMIT_BYTES } from './frame-writer.js';
 export { computeProof, verifyProof, createNonce } from './handshake.js';
+export { PayloadPool, POOLED_MIN_BYTES, POOLED_MAX_BYTES, type PayloadLease, type PayloadPoolOptions } from './payload-pool.js';

@@ -29,6 +29,11 @@ export interface RunTiming {
 export interface RunReply {
   output: Float32Array; // rows×hidden, Σ w·expert(x) over this device's slots
   timing: RunTiming;
+  // Present when `output` views a pooled receive buffer (a large RESULT that spanned socket chunks).
+  // Call it once you no longer read `output` (or any view of it): the client may then read a later
+  // RESULT into that memory. Optional to call: a reply never released is garbage-collected as before.
+  // Extra calls do nothing. Never call it while `output` is still in use (e.g. kept in a cache).
+  release?: () => void;
 }
 
 // What the agent said about itself in the handshake.

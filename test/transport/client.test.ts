@@ -73,6 +73,46 @@ describe('DeviceClient with a real agent server', () => {
     await client.close();
   });
 
+  test('large RESULTs offer release; released buffers are reused without touching replies still held', async () => {
+    const client = await connect(agent.port);
+    assert.equal((await client.run(request(0, 1, 4), { deadlineMs: 2000 })).release, undefined, 'a small RESULT is not pooled');
+    const round = (seed: number) => Array.from({ length: 8 }, (_, i) => request(i % 3, 4, 8192, seed + i));
+    const first = round(100);
+    const held = await Promise.all(first.map((r) => client.run(r, { deadlineMs: 5000 })));
+    for (const reply of held) assert.equal(typeof reply.release, 'function');
+    held.slice(0, 4).forEach((reply) => {
+      reply.release!();
+      reply.release!(); // extra calls do nothing
+    });
+    for (let again = 0; again < 3; again++) {
+      const next = round(200 + again * 10);
+      const replies = await Promise.all(next.map((r) => client.run(r, { deadlineMs: 5000 })));
+      replies.forEach((reply, i) => assert.deepEqual(reply.output, expectedOutput(next[i]!)));
+      for (const reply of replies) reply.release?.();
+    }
+    held.slice(4).forEach((reply, i) => assert.deepEqual(reply.output, expectedOutput(first[4 + i]!), 'an unreleased reply keeps its output'));
+    await client.close();
+  });
+
+  test('an echo agent reuses RUN buffers only after the RESULT that views them is written', async () => {
+    const echo = await startAgent({ echo: true });
+    const client = await connect(echo.port);
+    try {
+      for (let round = 0; round < 3; round++) {
+        // 24 × 256 KiB in flight: more than the socket buffers hold, so some RESULT writes complete later.
+        const requests = Array.from({ length: 24 }, (_, i) => request(0, 8, 8192, round * 100 + i));
+        const replies = await Promise.all(requests.map((r) => client.run(r, { deadlineMs: 10_000 })));
+        replies.forEach((reply, i) => {
+          assert.deepEqual(reply.output, requests[i]!.states);
+          reply.release?.();
+        });
+      }
+    } finally {
+      await client.close();
+      await echo.close();
+    }
+  });
+
   test('fp16 on the wire gives outputs within fp16 precision', async () => {
     const client = await connect(agent.port, { dtype: 'fp16' });
     const req = request(1, 3, 50);

@@ -1,5 +1,6 @@
 // FrameReader: whole frames out of arbitrary chunking, zero-copy when a frame lies in one aligned
-// chunk, correct copies when it does not, and rejection of a bad header before its payload arrives.
+// chunk, correct copies when it does not (into pooled buffers with a lease when given a pool), and
+// rejection of a bad header before its payload arrives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -7,6 +8,7 @@ import { FrameReader } from '../../src/transport/frame-reader.js';
 import { encodeFrame, type Frame, type RunFrame } from '../../src/transport/frame.js';
 import { resolveFrameLimits } from '../../src/transport/frame-header.js';
 import { ProtocolError } from '../../src/transport/errors.js';
+import { PayloadPool, type PayloadLease } from '../../src/transport/payload-pool.js';
 
 const limits = resolveFrameLimits();
 const run = (requestId: number, hidden: number): RunFrame => ({
@@ -65,4 +67,36 @@ test('an oversized header is rejected as soon as its 16 bytes arrive, and the re
 
 test('garbage is rejected with bad-magic', () => {
   assert.throws(() => new FrameReader(limits).push(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n')), (e: unknown) => e instanceof ProtocolError && e.reason === 'bad-magic');
+});
+
+test('with a pool, a large frame that spans chunks comes with a lease, and its buffer is reused once released', () => {
+  const pool = new PayloadPool();
+  const reader = new FrameReader(limits, pool);
+  const bytes = encodeFrame(run(1, 8192)); // 64 KiB of states
+  const feed = (): { frame: Frame; lease: PayloadLease | undefined } => {
+    const got: Array<{ frame: Frame; lease: PayloadLease | undefined }> = [];
+    for (let at = 0; at < bytes.length; at += 10_000) reader.read(bytes.subarray(at, at + 10_000), (frame, _wireBytes, lease) => got.push({ frame, lease }));
+    assert.equal(got.length, 1);
+    return got[0]!;
+  };
+  const first = feed();
+  assert.ok(first.lease !== undefined && first.frame.type === 'run');
+  assert.equal(first.frame.states.buffer, first.lease, 'states view the pooled payload');
+  assert.deepEqual(Array.from(first.frame.states.subarray(0, 3)), [1, 2, 3]);
+  const second = feed();
+  assert.notEqual(second.lease, first.lease, 'a buffer still held by its consumer is not reused');
+  pool.release(first.lease);
+  const third = feed();
+  assert.equal(third.lease, first.lease);
+  assert.deepEqual(summarize(third.frame), summarize(run(1, 8192)));
+});
+
+test('small frames and frames inside one chunk carry no lease', () => {
+  const reader = new FrameReader(limits, new PayloadPool());
+  const leases: Array<PayloadLease | undefined> = [];
+  const big = encodeFrame(run(1, 8192));
+  reader.read(big, (_frame, _wireBytes, lease) => leases.push(lease));
+  const small = encodeFrame(run(2, 3));
+  for (const byte of small) reader.read(Buffer.from([byte]), (_frame, _wireBytes, lease) => leases.push(lease));
+  assert.deepEqual(leases, [undefined, undefined]);
 });
