@@ -164,6 +164,24 @@ describe('failing devices are reported, never waited on', () => {
     await agent.close();
   });
 
+  test('a later request with an earlier deadline still rejects at its own deadline', async () => {
+    const agent = await startAgent({ hang: true });
+    const client = await connect(agent.port);
+    try {
+      const start = performance.now();
+      const late = client.run(request(0, 1, 8), { deadlineMs: 1500 });
+      const early = client.run(request(1, 1, 8), { deadlineMs: 100 });
+      await assert.rejects(early, isDeviceError(/no RESULT for layer 1 within 100 ms/, 'timeout'));
+      const earlyMs = performance.now() - start;
+      assert.ok(earlyMs >= 95 && earlyMs < 600, `the 100 ms request rejected after ${earlyMs} ms`);
+      await assert.rejects(late, isDeviceError(/no RESULT for layer 0 within 1500 ms/, 'timeout'));
+      assert.ok(performance.now() - start >= 1495);
+    } finally {
+      await client.close();
+      await agent.close();
+    }
+  });
+
   test('an agent that goes away rejects every pending request at once', async () => {
     const agent = await startAgent({ hang: true });
     const client = await connect(agent.port);
