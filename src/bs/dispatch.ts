@@ -31,7 +31,7 @@ export interface DeviceChannel {
   run(
     request: DeviceRunRequest,
     options: { deadlineMs: number; signal?: AbortSignal },
-  ): Promise<{ output: Float32Array; timing: DeviceRunTiming }>;
+  ): Promise<{ output: Float32Array; timing: DeviceRunTiming; release?: () => void }>;
 }
 
 // Per device and layer: what crossed the links and where its time went (ms, relative to fan-out start).
@@ -129,6 +129,7 @@ export async function dispatchLayer(
       const from = row * hidden;
       for (let h = 0; h < hidden; h++) combined[base + h]! += output[from + h]!;
     });
+    replies[i]!.release?.(); // output is consumed: its receive buffer may be reused (transport RunReply.release)
     const downlinkMs = timing.downlinkDoneMs - timing.sendStartMs;
     const uplinkMs = timing.deliveredMs - timing.resultReceivedMs;
     const finishMs = timing.deliveredMs - startMs;

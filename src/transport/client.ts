@@ -11,7 +11,7 @@
 import { connect as connectTcp, type Socket } from 'node:net';
 import type { LinkShaper } from '../links/index.js';
 import { DeviceError } from './errors.js';
-import { resolveFrameLimits, type FrameLimits } from './frame-header.js';
+import { HEADER_BYTES, resolveFrameLimits, type FrameLimits } from './frame-header.js';
 import { encodeFrame, runFrameBytes, type AgentStats, type Frame, type ResultFrame } from './frame.js';
 import { FrameReader } from './frame-reader.js';
 import { FrameWriter } from './frame-writer.js';
@@ -127,6 +127,12 @@ export class DeviceClient {
     const limits = this.info.limits;
     if (rows > limits.maxRows || hidden > limits.maxHidden || k > limits.maxK) {
       const detail = `RUN for layer ${layer} (rows ${rows}, hidden ${hidden}, k ${k}) exceeds the agent's limits (rows ${limits.maxRows}, hidden ${limits.maxHidden}, k ${limits.maxK})`;
+      return Promise.reject(this.#error('run', 'agent-error', detail));
+    }
+    // A frame over the agent's byte limit would make it close the connection; refuse it here instead.
+    const payloadBytes = runFrameBytes(rows, hidden, k, this.#dtype) - HEADER_BYTES;
+    if (payloadBytes > limits.maxPayloadBytes) {
+      const detail = `RUN for layer ${layer} would be ${payloadBytes} bytes (${rows} rows × ${hidden}), over the agent's limit of ${limits.maxPayloadBytes}`;
       return Promise.reject(this.#error('run', 'agent-error', detail));
     }
     if (!this.#isShaped) return this.#runUnshaped(request, options, sendStartMs);

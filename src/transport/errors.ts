@@ -45,10 +45,10 @@ export type DeviceFailure =
 
 const HINTS: Record<DeviceFailure, string> = {
   unreachable: 'is the agent running and the port right? on a loopback testbed `wdmoe bench` starts it (or `wdmoe loopback up <testbed>`); on a device, start `wdmoe agent` there',
-  timeout: 'the agent is hung, overloaded, or the link is too slow for the deadline; check the agent log or raise timeouts.requestMs',
+  timeout: 'the agent is hung, overloaded, or the link is too slow for the deadline; check the agent log or raise timeouts.request in the testbed',
   'auth-failed': 'BS and agent must be given the same auth token (testbed `auth.token` / agent `--token-file`)',
   lost: 'the agent process died or the network dropped; check the agent log (loopback: .wdmoe/logs/ or the run folder\'s agents/; a device: its agent output)',
-  protocol: 'the peer is not a wdmoe agent of the same version; check host/port and redeploy with `wdmoe deploy <testbed>`',
+  protocol: 'the peer is not a wdmoe agent of the same version; check the device host/port in the testbed and the wdmoe version the agent runs',
   'agent-error': 'the agent rejected the request; its message says why',
   aborted: 'the run was cancelled',
 };

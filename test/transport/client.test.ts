@@ -260,3 +260,16 @@ describe('userspace shaping through the client', () => {
     await agent.close();
   });
 });
+
+test('a RUN over the agent\'s byte limit is refused by the client, and the connection keeps serving', async () => {
+  const agent = await startAgentServer({ host: '127.0.0.1', port: 0, token: TOKEN, device: 'dev-1', compute: createFakeCompute({}), limits: { maxPayloadBytes: 4096 } });
+  const client = await connect(agent.port);
+  try {
+    await assert.rejects(client.run(request(0, 8, 256), { deadlineMs: 2000 }), isDeviceError(/over the agent's limit of 4096/));
+    const small = await client.run(request(0, 2, 16), { deadlineMs: 2000 });
+    assert.equal(small.output.length, 2 * 16);
+  } finally {
+    await client.close();
+    await agent.close();
+  }
+});
