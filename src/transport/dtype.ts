@@ -1,5 +1,5 @@
 // Element types of tensors on the wire (fp32, fp16) and the fp16 <-> fp32 conversion the codec uses.
-// Pure: no I/O. Called by transport/frame.ts only; compute always sees fp32.
+// Pure: no I/O. Called by the frame codec (frame-fields.ts, frame-run.ts) only; compute always sees fp32.
 
 // The dtypes a RUN/RESULT may carry.
 export type WireDtype = 'fp32' | 'fp16';

@@ -2,12 +2,12 @@
 // COPY_LIMIT_BYTES is encoded straight into a reused scratch buffer and goes out in one write(); a
 // larger RUN or RESULT is written as parts (header, the caller's tensor as a view, tail) under
 // cork/uncork, i.e. one writev, so its tensor is never copied in userspace. Used by client.ts and
-// agent/connection.ts; the codec is frame.ts.
+// agent/connection.ts; the RUN/RESULT codec is frame-run.ts.
 import type { Socket } from 'node:net';
 import {
   encodeResultInto, encodeResultParts, encodeRunInto, encodeRunParts, resultFrameBytes, runFrameBytes,
-  type ResultFrame, type RunFrame,
-} from './frame.js';
+} from './frame-run.js';
+import type { ResultFrame, RunFrame } from './frame-types.js';
 
 // Up to this size one memcpy is cheaper than a writev of three parts (measured by `npm run perf`).
 export const COPY_LIMIT_BYTES = 32 * 1024;

@@ -3,7 +3,7 @@
 // role so a proof can never be reflected back. The token itself never crosses the wire.
 // Pure: node:crypto only. Used by client.ts (BS side) and agent/server.ts.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { NONCE_BYTES } from './frame.js';
+import { NONCE_BYTES } from './frame-types.js';
 
 export type HandshakeRole = 'agent' | 'bs';
 

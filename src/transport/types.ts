@@ -1,5 +1,5 @@
 // The request/reply shapes of the transport as the BS and the agent see them (docs/contracts.md
-// "Transport"). Types only; the wire form is in frame.ts.
+// "Transport"). Types only; the wire form is in frame-run.ts.
 
 // One expert of one layer: `${layer}.${expert}` (the same template type as testbed's ExpertKey).
 export type ExpertKey = `${number}.${number}`;
