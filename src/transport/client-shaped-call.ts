@@ -55,7 +55,11 @@ export async function callShaped<T>(requests: PendingRequests, kind: PendingKind
     },
     expect: (id, pending) => {
       ids.push(id);
-      if (failure !== undefined) return Promise.reject(failure);
+      if (failure !== undefined) {
+        const rejected = Promise.reject(failure);
+        rejected.catch(() => undefined); // `work` may throw (its shaper aborted) before awaiting it
+        return rejected;
+      }
       const answer = new Promise<Answer>((resolve, reject) =>
         requests.byId.set(id, { ...pending, deadlineAtMs: Infinity, deadlineMs: options.deadlineMs,
           resolve: (frame, wireBytes, lease) => resolve({ frame, wireBytes, lease }), reject }));

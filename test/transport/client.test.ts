@@ -273,3 +273,27 @@ test('a RUN over the agent\'s byte limit is refused by the client, and the conne
     await agent.close();
   }
 });
+
+test('a shaped RUN whose caller already aborted rejects once, with nothing left unhandled', async () => {
+  const agent = await startAgent();
+  const link = { rateBitsPerSec: 1e6, delayMs: 5, jitterMs: 0, lossRate: 0 };
+  const client = await connect(agent.port, { downlink: createShaper('userspace', link, 1), uplink: createShaper('userspace', link, 2) });
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const controller = new AbortController();
+    controller.abort(new Error('interrupted by SIGINT'));
+    await assert.rejects(client.run(request(0, 4, 16), { deadlineMs: 2000, signal: controller.signal }), isDeviceError(/abandoned/, 'aborted'));
+    const inFlight = new AbortController();
+    const pending = client.run(request(0, 64, 64), { deadlineMs: 2000, signal: inFlight.signal });
+    setTimeout(() => inFlight.abort(new Error('interrupted by SIGINT')), 2);
+    await assert.rejects(pending, isDeviceError(/abandoned/, 'aborted'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    await client.close();
+    await agent.close();
+  }
+});
