@@ -2,7 +2,7 @@
 // prints. The one place that renders errors, maps exit codes and handles SIGINT/SIGTERM
 // (first signal: abort and unwind; second: exit at once, children killed by execa's cleanup).
 import { Command } from 'commander';
-import { WdmoeError } from '../core/index.js';
+import { InternalError, WdmoeError } from '../core/index.js';
 import { renderError } from './errors-render.js';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes.js';
 import type { CommandContext } from './context.js';
@@ -26,6 +26,11 @@ function onSignal(name: NodeJS.Signals): void {
     }),
   );
 }
+// Last resort: a promise nobody awaited is a wdmoe bug; report it in the one error format (with its stack)
+// instead of Node's crash dump, and let the command's own error handling and cleanup finish.
+process.on('unhandledRejection', (reason) => {
+  process.exitCode = Math.max(Number(process.exitCode ?? 0), renderError(new InternalError(`unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}`, reason), true));
+});
 process.on('SIGINT', () => onSignal('SIGINT'));
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 
