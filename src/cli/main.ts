@@ -1,6 +1,7 @@
 // The wdmoe command line: commander wiring only. Parses flags, calls one core function per command,
 // prints. The one place that renders errors, maps exit codes and handles SIGINT/SIGTERM
 // (first signal: abort and unwind; second: exit at once, children killed by execa's cleanup).
+import { setMaxListeners } from 'node:events';
 import { Command } from 'commander';
 import { InternalError, WdmoeError } from '../core/index.js';
 import { renderError } from './errors-render.js';
@@ -13,6 +14,10 @@ import { registerBench } from './commands/bench.js';
 import { registerReport } from './commands/report.js';
 
 const root = new AbortController();
+// Every device's start, handshake and in-flight request listens on the root signal at once (and execa adds its
+// own per child): 8 devices already pass Node's default of 10, and lab testbeds have more. The listeners are
+// removed when each call ends, so this is not a leak; raise the warning threshold well above any testbed size.
+setMaxListeners(4096, root.signal);
 let signalled: NodeJS.Signals | undefined;
 
 function onSignal(name: NodeJS.Signals): void {

@@ -13,6 +13,7 @@ import { median } from './stats.js';
 import type { PerfTestbed } from './testbed.js';
 
 export interface ForwardFigure {
+  devices: number; // agent processes the experts are spread over
   sequences: number;
   tokensPerSequence: number;
   iterations: number;
@@ -79,7 +80,7 @@ export async function measureForward(perf: PerfTestbed, signal?: AbortSignal): P
     }
     const distributedMs = median(distributedSamples);
     const monolithicMs = median(monolithicSamples);
-    return { sequences: BATCH, tokensPerSequence: TOKENS, iterations: ITERATIONS, distributedMs, monolithicMs, ratio: distributedMs / monolithicMs };
+    return { devices: testbed.devices.length, sequences: BATCH, tokensPerSequence: TOKENS, iterations: ITERATIONS, distributedMs, monolithicMs, ratio: distributedMs / monolithicMs };
   } finally {
     await teardown.dispose();
   }

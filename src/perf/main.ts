@@ -15,11 +15,11 @@ import { startPerfTestbed } from './testbed.js';
 import { measureShaping, measureTransport, type ShapingFigure, type TransportFigure } from './transport.js';
 
 export interface PerfReport {
-  formatVersion: 1;
+  formatVersion: 2;
   measuredAt: string;
   host: { cpus: number; cpuModel: string; node: string; platform: string };
-  transport: TransportFigure[];
-  forward: ForwardFigure;
+  transport: TransportFigure[]; // in-process then cross-process
+  forward: ForwardFigure[]; // 8 agents (the default testbed), then 1 agent holding every expert
   shaping: ShapingFigure[];
   bench: BenchFigure[];
   seconds: number;
@@ -44,25 +44,39 @@ export async function runPerf(signal: AbortSignal): Promise<PerfReport> {
   const startMs = performance.now();
   const teardown = new TeardownStack();
   try {
-    progress('transport round trip vs raw TCP (64 B, 8 KB, 256 KB)');
-    const transport = await measureTransport();
+    progress('transport round trip vs raw TCP (64 B, 8 KB, 256 KB), far end in this process');
+    const transport = await measureTransport('in-process', teardown);
+    signal.throwIfAborted();
+    progress('transport round trip vs raw TCP (64 B, 8 KB, 256 KB), far end in a child process');
+    transport.push(...(await measureTransport('cross-process', teardown)));
     signal.throwIfAborted();
     progress('shaped transfer vs link model');
     const shaping = await measureShaping();
     signal.throwIfAborted();
     progress('starting 8 loopback agents');
-    const perf = await startPerfTestbed(teardown, signal);
-    progress('distributed vs monolithic forward (4 × 20 tokens)');
-    const forward = await measureForward(perf, signal);
-    const unshapedLimit = benchLimit(forward.distributedMs);
-    const shapedLimit = benchLimit(forward.distributedMs + SHAPED_EXTRA_MS_PER_ITEM);
+    const perf = await startPerfTestbed(teardown, 8, signal);
+    progress('distributed (8 agents) vs monolithic forward (4 × 20 tokens)');
+    const forward = [await measureForward(perf, signal)];
+    const unshapedLimit = benchLimit(forward[0]!.distributedMs);
+    const shapedLimit = benchLimit(forward[0]!.distributedMs + SHAPED_EXTRA_MS_PER_ITEM);
     progress(`bench, shaped links (${shapedLimit} items)`);
     const shaped = await measureBench(perf, 'testbed', shapedLimit, signal);
     progress(`bench, unshaped (${unshapedLimit} items)`);
     const unshaped = await measureBench(perf, 'none', unshapedLimit, signal);
+    // The same forward with one agent process holding every expert: the cost of crossing into another
+    // process without 9 processes sharing this machine's cores. Its own stack stops it before the next step.
+    const single = new TeardownStack();
+    try {
+      progress('starting 1 loopback agent holding every expert');
+      const singlePerf = await startPerfTestbed(single, 1, signal);
+      progress('distributed (1 agent) vs monolithic forward (4 × 20 tokens)');
+      forward.push(await measureForward(singlePerf, signal));
+    } finally {
+      await single.dispose();
+    }
     const cpus = os.cpus();
     return {
-      formatVersion: 1,
+      formatVersion: 2,
       measuredAt: new Date().toISOString(),
       host: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}` },
       transport,
@@ -98,13 +112,14 @@ export function renderPerf(report: PerfReport): string {
     `wdmoe perf — ${host.cpus} CPU (${host.cpuModel}), Node ${host.node}, ${host.platform}; ${fixed(report.seconds, 0)} s`,
     '',
     `Transport round trip ÷ raw TCP ping-pong, same payload (goal ≤ ${GOALS.transport})`,
-    renderRows(['payload', 'transport µs', 'raw TCP µs', 'ratio', 'goal'],
-      report.transport.map((f) => [formatSize(f.payloadBytes), fixed(f.transportMs * 1000, 1), fixed(f.rawTcpMs * 1000, 1), fixed(f.ratio, 3), verdict(f.ratio <= GOALS.transport)])),
+    renderRows(['far end', 'payload', 'transport µs', 'raw TCP µs', 'overhead µs', 'ratio', 'goal'],
+      report.transport.map((f) => [f.peer, formatSize(f.payloadBytes), fixed(f.transportMs * 1000, 1), fixed(f.rawTcpMs * 1000, 1),
+        fixed((f.transportMs - f.rawTcpMs) * 1000, 1), fixed(f.ratio, 3), verdict(f.ratio <= GOALS.transport)])),
     '',
-    `Distributed (8 agents, unshaped) ÷ monolithic forward, ${report.forward.sequences} × ${report.forward.tokensPerSequence} tokens, median of ${report.forward.iterations} (goal ≤ ${GOALS.forward})`,
-    renderRows(['forward', 'distributed ms', 'monolithic ms', 'ratio', 'goal'],
-      [['tiny-mixtral', fixed(report.forward.distributedMs, 2), fixed(report.forward.monolithicMs, 2), fixed(report.forward.ratio, 3), verdict(report.forward.ratio <= GOALS.forward)]]),
-    host.cpus <= 2 ? `note: ${host.cpus} CPUs shared by the BS and 8 agent processes` : '',
+    `Distributed (unshaped) ÷ monolithic forward, ${report.forward[0]!.sequences} × ${report.forward[0]!.tokensPerSequence} tokens, median of ${report.forward[0]!.iterations} (goal ≤ ${GOALS.forward})`,
+    renderRows(['experts on', 'distributed ms', 'monolithic ms', 'ratio', 'goal'],
+      report.forward.map((f) => [f.devices === 1 ? '1 agent (all experts)' : `${f.devices} agents`, fixed(f.distributedMs, 2), fixed(f.monolithicMs, 2), fixed(f.ratio, 3), verdict(f.ratio <= GOALS.forward)])),
+    host.cpus < 9 ? `note: ${host.cpus} CPUs shared by the BS and up to 8 agent processes` : '',
     '',
     `Shaped downlink transfer ÷ link model (goal within ${GOALS.shaping * 100}%)`,
     renderRows(['link', 'frame bytes', 'measured ms', 'model ms', 'ratio', 'goal'],

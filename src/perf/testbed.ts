@@ -1,4 +1,4 @@
-// A throwaway loopback testbed for `npm run perf`: the default model over 8 local agents (one expert
+// A throwaway loopback testbed for `npm run perf`: the default model over N local agents (8: one expert
 // per device per layer, like testbeds/loopback.yaml, same 100 mbit + 2 ms links) on free 127.0.0.1
 // ports, in a temp dir, with its own loopback state dir. `startPerfTestbed` brings the agents up
 // (they need the built dist/ and bin/wdmoe) and registers their stop and the dir's removal on the
@@ -14,7 +14,6 @@ import { assertValidTestbed, type Testbed } from '../testbed/index.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEFAULT_MODEL_DIR = path.join(REPO_ROOT, 'models/tiny-mixtral');
-const DEVICES = 8;
 
 export interface PerfTestbed {
   file: string;
@@ -36,12 +35,13 @@ function getFreePort(): Promise<number> {
   });
 }
 
-// Writes the testbed, starts its agents and returns it; everything it made is undone by `teardown`.
-export async function startPerfTestbed(teardown: TeardownStack, signal?: AbortSignal): Promise<PerfTestbed> {
+// Writes a testbed of `devices` agents (experts placed round-robin: with one device it holds them all),
+// starts its agents and returns it; everything it made is undone by `teardown`.
+export async function startPerfTestbed(teardown: TeardownStack, devices: number, signal?: AbortSignal): Promise<PerfTestbed> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'wdmoe-perf-'));
   teardown.defer('perf temp dir', () => rm(dir, { recursive: true, force: true }));
   const ports: number[] = [];
-  while (ports.length < DEVICES) {
+  while (ports.length < devices) {
     const port = await getFreePort();
     if (!ports.includes(port)) ports.push(port);
   }

@@ -1,14 +1,25 @@
 // Transport benchmarks for `npm run perf`: (1) RUN round trip through DeviceClient + agent server
-// (compute returns its input, zero cost) versus a raw Node TCP ping-pong of the same payload size;
-// (2) shaped transfer time versus the link model. Runs everything in-process on 127.0.0.1.
+// (compute returns its input, zero cost) versus a raw Node TCP ping-pong of the same payload size, with
+// the far end in this process and in a child process (perf/echo-peer.ts); (2) shaped transfer time
+// versus the link model. Everything runs on 127.0.0.1.
 // The raw baseline is store-and-forward (the echo server answers once it holds the whole message),
 // because a request/response protocol cannot answer before it has read the request either.
-import { createServer, connect as connectTcp, type Server, type Socket } from 'node:net';
-import { startAgentServer, type ExpertCompute } from '../agent/index.js';
+import { connect as connectTcp, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { startAgentServer } from '../agent/index.js';
 import { DeviceClient, type RunReply, type RunRequest } from '../transport/index.js';
 import { createShaper, expectedTransferMs, type LinkDirection } from '../links/index.js';
+import type { TeardownStack } from '../core/index.js';
+import { echoCompute, PERF_TOKEN, startEchoPeers } from './echo-peer.js';
+import { median } from './stats.js';
+
+// Where the far end runs: in this process (the protocol's own cost in full), or in a child process
+// (as deployed: the agent is another process, so each round trip also pays two process wake-ups).
+export type PeerPlacement = 'in-process' | 'cross-process';
 
 export interface TransportFigure {
+  peer: PeerPlacement;
   payloadBytes: number;
   transportMs: number; // median RUN → RESULT round trip
   rawTcpMs: number; // median raw TCP round trip of the same payload
@@ -23,19 +34,15 @@ export interface ShapingFigure {
   ratio: number;
 }
 
-const TOKEN = 'perf-token';
 const SIZES = [64, 8192, 262_144];
+// Built (dist/perf/echo-peer.js) or, when this module runs from source under tsx, the .ts beside it.
+const IS_SOURCE = import.meta.url.endsWith('.ts');
+const ECHO_PEER = fileURLToPath(new URL(IS_SOURCE ? './echo-peer.ts' : './echo-peer.js', import.meta.url));
 
-const echoCompute: ExpertCompute = { experts: ['0.0'], apply: async (work: RunRequest) => work.states };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function iterationsFor(payloadBytes: number): { warmup: number; measured: number } {
-  return payloadBytes <= 8192 ? { warmup: 500, measured: 3000 } : { warmup: 100, measured: 600 };
+function iterationsFor(payloadBytes: number, peer: PeerPlacement): { warmup: number; measured: number } {
+  const small = payloadBytes <= 8192;
+  if (peer === 'cross-process') return small ? { warmup: 300, measured: 1500 } : { warmup: 100, measured: 400 };
+  return small ? { warmup: 500, measured: 3000 } : { warmup: 100, measured: 600 };
 }
 
 function requestOf(payloadBytes: number): RunRequest {
@@ -43,33 +50,14 @@ function requestOf(payloadBytes: number): RunRequest {
   return { layer: 0, rows: 1, hidden, k: 1, states: new Float32Array(hidden).fill(0.5), weights: new Float32Array([1]), experts: new Uint16Array([0]) };
 }
 
-// A raw echo server: reads `payloadBytes`, then writes them back.
-function startRawEcho(payloadBytes: number): Promise<Server> {
-  const server = createServer({ noDelay: true }, (socket) => {
-    let held: Buffer[] = [];
-    let count = 0;
-    socket.on('data', (chunk: Buffer) => {
-      held.push(chunk);
-      count += chunk.length;
-      if (count >= payloadBytes) {
-        socket.cork();
-        for (const part of held) socket.write(part);
-        socket.uncork();
-        held = [];
-        count = 0;
-      }
-    });
-    socket.on('error', () => undefined);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-// A connected raw client: `roundTrip()` writes the payload and resolves when all of it came back.
-async function connectRawClient(server: Server, payloadBytes: number): Promise<{ roundTrip: () => Promise<void>; close: () => void }> {
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+// A connected raw client: tells the echo its message size once, then `roundTrip()` writes the payload
+// and resolves when all of it came back.
+async function connectRawClient(port: number, payloadBytes: number): Promise<{ roundTrip: () => Promise<void>; close: () => void }> {
   const socket: Socket = connectTcp({ host: '127.0.0.1', port, noDelay: true });
-  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  await new Promise<void>((resolve, reject) => socket.once('connect', () => resolve()).once('error', reject));
+  const preamble = Buffer.alloc(4);
+  preamble.writeUInt32LE(payloadBytes, 0);
+  socket.write(preamble);
   const payload = Buffer.alloc(payloadBytes, 1);
   let received = 0;
   let done: (() => void) | undefined;
@@ -102,19 +90,52 @@ async function sample<T>(samples: number[], count: number, once: () => Promise<T
 // What a BS does once it has combined a device's output (bs/dispatch.ts consumes it synchronously).
 const releaseReply = (reply: RunReply) => reply.release?.();
 
-// Transport round trip vs raw TCP for 64 B, 8 KB and 256 KB payloads: medians after warm-up, the two
-// measured in alternating blocks so that drift of a shared machine hits both alike.
-export async function measureTransport(): Promise<TransportFigure[]> {
-  const agent = await startAgentServer({ host: '127.0.0.1', port: 0, token: TOKEN, device: 'perf', compute: echoCompute });
-  const client = await DeviceClient.connect({ device: 'perf', host: '127.0.0.1', port: agent.port, token: TOKEN, connectTimeoutMs: 5000 });
+// The echo peers of one placement: in this process, or a child started with execa and registered on
+// `teardown` (it also exits when our end of its stdin closes, i.e. when this process dies).
+async function startPeers(peer: PeerPlacement, teardown: TeardownStack): Promise<{ agentPort: number; rawPort: number }> {
+  if (peer === 'in-process') {
+    const peers = await startEchoPeers();
+    teardown.defer('in-process echo peers', () => peers.close());
+    return peers;
+  }
+  const child = execa(process.execPath, [...(IS_SOURCE ? ['--import', 'tsx'] : []), ECHO_PEER], { stdin: 'pipe', stdout: 'pipe', stderr: 'inherit', cleanup: true, forceKillAfterDelay: 2000, reject: false });
+  teardown.defer(`echo peer (pid ${child.pid})`, async () => {
+    child.stdin?.end();
+    await Promise.race([child, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error('echo peer did not report its ports within 10 s')), 10_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const newline = text.indexOf('\n');
+      if (newline >= 0) {
+        clearTimeout(timer);
+        resolve(text.slice(0, newline));
+      }
+    });
+    void child.then((result) => {
+      clearTimeout(timer);
+      reject(new Error(`echo peer exited before reporting its ports (${result.exitCode ?? result.signal})`));
+    });
+  });
+  return JSON.parse(line) as { agentPort: number; rawPort: number };
+}
+
+// Transport round trip vs raw TCP for 64 B, 8 KB and 256 KB payloads, with the far end in this process
+// or in a child: medians after warm-up, the two measured in alternating blocks so that drift of a shared
+// machine hits both alike.
+export async function measureTransport(peer: PeerPlacement, teardown: TeardownStack): Promise<TransportFigure[]> {
+  const { agentPort, rawPort } = await startPeers(peer, teardown);
+  const client = await DeviceClient.connect({ device: 'perf', host: '127.0.0.1', port: agentPort, token: PERF_TOKEN, connectTimeoutMs: 5000 });
   const figures: TransportFigure[] = [];
   try {
     for (const payloadBytes of SIZES) {
-      const server = await startRawEcho(payloadBytes);
-      const raw = await connectRawClient(server, payloadBytes);
+      const raw = await connectRawClient(rawPort, payloadBytes);
       const request = requestOf(payloadBytes);
       const runOnce = () => client.run(request, { deadlineMs: 5000 });
-      const { warmup, measured } = iterationsFor(payloadBytes);
+      const { warmup, measured } = iterationsFor(payloadBytes, peer);
       await sample([], warmup, runOnce, releaseReply);
       await sample([], warmup, raw.roundTrip);
       const transportSamples: number[] = [];
@@ -125,14 +146,12 @@ export async function measureTransport(): Promise<TransportFigure[]> {
         await sample(rawSamples, measured / BLOCKS, raw.roundTrip);
       }
       raw.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
       const transportMs = median(transportSamples);
       const rawTcpMs = median(rawSamples);
-      figures.push({ payloadBytes, transportMs, rawTcpMs, ratio: transportMs / rawTcpMs });
+      figures.push({ peer, payloadBytes, transportMs, rawTcpMs, ratio: transportMs / rawTcpMs });
     }
   } finally {
     await client.close();
-    await agent.close();
   }
   return figures;
 }
@@ -146,11 +165,11 @@ const SHAPING_CONFIGS: Array<{ config: string; spec: LinkDirection; payloadBytes
 
 // Shaped downlink time of a RUN ÷ the link model, for a few link configurations (median of 7).
 export async function measureShaping(): Promise<ShapingFigure[]> {
-  const agent = await startAgentServer({ host: '127.0.0.1', port: 0, token: TOKEN, device: 'perf', compute: echoCompute });
+  const agent = await startAgentServer({ host: '127.0.0.1', port: 0, token: PERF_TOKEN, device: 'perf', compute: echoCompute });
   const figures: ShapingFigure[] = [];
   try {
     for (const { config, spec, payloadBytes } of SHAPING_CONFIGS) {
-      const client = await DeviceClient.connect({ device: 'perf', host: '127.0.0.1', port: agent.port, token: TOKEN, connectTimeoutMs: 5000,
+      const client = await DeviceClient.connect({ device: 'perf', host: '127.0.0.1', port: agent.port, token: PERF_TOKEN, connectTimeoutMs: 5000,
         downlink: createShaper('userspace', spec, 1) });
       const request = requestOf(payloadBytes);
       const samples: number[] = [];
