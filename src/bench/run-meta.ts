@@ -2,9 +2,11 @@
 // (datasets, policies, task, model, testbed), and when. Written when a run starts; checked by --resume
 // and by report before reading anything else. Called by bench/run.ts and report.
 
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { testbedToJson, type Testbed } from '../testbed/index.js';
 import { RecordsError } from './errors.js';
 import { RUN_FILES } from './run-files.js';
 
@@ -34,11 +36,20 @@ export const runMetaSchema = z.strictObject({
     placement: z.string(),
     shaping: z.string(),
     seed: z.number().int(),
-    testbedSha256: z.string(),              // of the resolved testbed (token redacted)
+    testbedSha256: z.string(),              // fingerprintTestbed: what the records depend on
     manifestSha256: z.string(),             // of the bundle's manifest.json (which holds every file's sha256)
   }).optional(),
 });
 export type RunMeta = z.infer<typeof runMetaSchema>;
+
+// The sha256 of what a run's records depend on in its resolved testbed: devices, links, profiles, placement,
+// BS, timeouts, shaping, model. Not where the file lies or how its path was spelt, not the YAML line each
+// setting came from (a comment added above it moves them), not the auth token: none of these changes a result,
+// so --resume from another folder or with an absolute path, or after such an edit, carries on.
+export function fingerprintTestbed(testbed: Testbed): string {
+  const { file: _file, sources: _sources, auth: _auth, ...resolved } = testbedToJson(testbed);
+  return createHash('sha256').update(JSON.stringify(resolved)).digest('hex');
+}
 
 // A fresh run.json for a new run, with the current format versions.
 export function createRunMeta(what: Pick<RunMeta, 'task' | 'datasets' | 'policies' | 'model' | 'testbed' | 'limit' | 'tool' | 'setup'>, now = new Date()): RunMeta {

@@ -23,7 +23,7 @@ import { openLayerLog } from './layer-log.js';
 import { completedKeys, openResultsWriter, resultKey } from './records.js';
 import { pruneUnfinished } from './prune-unfinished.js';
 import { RUN_FILES } from './run-files.js';
-import { checkResumable, createRunMeta, readRunMeta, writeRunMeta } from './run-meta.js';
+import { checkResumable, createRunMeta, fingerprintTestbed, readRunMeta, writeRunMeta } from './run-meta.js';
 import { summarizeRunDir, writeSummary, type Summary } from './summary.js';
 import { scoreItem } from './score-item.js';
 import { generateItem, stopTokens } from './generate-item.js';
@@ -241,7 +241,7 @@ async function prepareRunDir(runDir: string, options: BenchOptions, testbed: Tes
     placement: options.placement,
     shaping: options.shaping,
     seed: options.seed,
-    testbedSha256: createHash('sha256').update(JSON.stringify(testbedToJson(testbed))).digest('hex'),
+    testbedSha256: fingerprintTestbed(testbed),
     manifestSha256: createHash('sha256').update(await readFile(path.join(testbed.modelDir, 'manifest.json'))).digest('hex'),
   };
   if (existing !== null) {

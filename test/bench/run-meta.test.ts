@@ -51,3 +51,28 @@ test('resume refuses a run whose testbed, bundle, placement, shaping or seed cha
   assert.match(checkResumable(meta, wanted({ shaping: 'none' })) ?? '', /--shaping testbed, not none/);
   assert.match(checkResumable(meta, wanted({ seed: 1 })) ?? '', /--seed 0, not 1/);
 });
+
+test('the testbed fingerprint ignores how the file is named and where its lines are, not what it resolves to', async () => {
+  const { assertValidTestbed } = await import('../../src/testbed/index.js');
+  const { fingerprintTestbed } = await import('../../src/bench/run-meta.js');
+  const { readFileSync, mkdirSync } = await import('node:fs');
+  const { relative, resolve } = await import('node:path');
+  const original = readFileSync(new URL('../../testbeds/loopback.yaml', import.meta.url), 'utf8')
+    .replace('model: ../models/tiny-mixtral', `model: ${resolve('models/tiny-mixtral')}`);
+  const dir = tempDir();
+  const write = (name: string, text: string) => {
+    const file = join(dir, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, text);
+    return file;
+  };
+  const base = write('a.yaml', original);
+  const fingerprintOf = async (file: string) => fingerprintTestbed((await assertValidTestbed(file)).testbed);
+  const expected = await fingerprintOf(base);
+  assert.equal(await fingerprintOf(relative(process.cwd(), base)), expected, 'relative vs absolute path');
+  assert.equal(await fingerprintOf(write('moved.yaml', original)), expected, 'another file name');
+  assert.equal(await fingerprintOf(write('commented.yaml', `# a note\n# another\n${original}`)), expected, 'lines moved by comments');
+  assert.equal(await fingerprintOf(write('token.yaml', original.replace('loopback-insecure-shared-token', 'another-token-of-some-length'))), expected, 'auth token');
+  assert.notEqual(await fingerprintOf(write('rate.yaml', original.replace('uplink: { rate: 100mbit', 'uplink: { rate: 50mbit'))), expected, 'a link rate');
+  assert.notEqual(await fingerprintOf(write('port.yaml', original.replace('port: 47107', 'port: 47108'))), expected, 'a device port');
+});
