@@ -81,5 +81,13 @@ registerBench(program, context, action);
 registerReport(program, context, action);
 registerLoopback(program, context, action);
 registerAgent(program, context, action);
+// Every command's --help ends with the exit codes too (loopback's up/down included).
+const withExitCodes = (command: Command): void => {
+  for (const sub of command.commands) {
+    sub.addHelpText('after', `\n${EXIT_CODES_HELP}`);
+    withExitCodes(sub);
+  }
+};
+withExitCodes(program);
 
 await program.parseAsync(process.argv);

@@ -4,7 +4,7 @@
 // The dtypes a RUN/RESULT may carry.
 export type WireDtype = 'fp32' | 'fp16';
 
-// Wire codes of the dtype byte (docs/protocol.md "Dtypes").
+// Wire codes of the dtype byte (docs/protocol.md, "run (0x10)": 1 = fp32, 2 = fp16).
 export const DTYPE_CODES: Readonly<Record<WireDtype, number>> = { fp32: 1, fp16: 2 };
 
 // Bytes per element of each dtype.

@@ -176,3 +176,11 @@ test('report on a folder that is not a run exits 2 naming the folder', async () 
     temp.dispose();
   }
 });
+
+test('every command\'s --help ends with the exit codes (exit 0)', async () => {
+  for (const command of [[], ['validate'], ['bench'], ['report'], ['agent'], ['loopback'], ['loopback', 'up'], ['loopback', 'down']]) {
+    const result = await runWdmoe([...command, '--help'], LIMITS);
+    assert.equal(result.exitCode, 0, `wdmoe ${command.join(' ')} --help: exit code`);
+    assert.match(String(result.stdout), /Exit codes:\n {2}0 {4}success\n {2}1 .*\n {2}2 .*\n {2}130 /, `wdmoe ${command.join(' ')} --help lists the exit codes`);
+  }
+});
