@@ -71,7 +71,12 @@ export async function startEchoPeers(): Promise<EchoPeers> {
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const peers = await startEchoPeers();
   process.stdout.write(`${JSON.stringify({ agentPort: peers.agentPort, rawPort: peers.rawPort })}\n`);
-  const stop = () => void peers.close().finally(() => process.exit(0));
+  let isStopping = false;
+  const stop = () => {
+    if (isStopping) return;
+    isStopping = true;
+    peers.close().then(() => process.exit(0), () => process.exit(1));
+  };
   process.stdin.on('end', stop).on('close', stop).resume();
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
