@@ -5,9 +5,7 @@ import { generateGreedy, type ForwardSetup } from '../bs/index.js';
 import type { GenItem } from '../datasets/index.js';
 import type { TextTokenizer } from './tokenizer.js';
 import type { DeviceEstimate } from '../policy/index.js';
-import type { GenerationRecord } from './generations.js';
-import type { LayerRecord } from './layer-log.js';
-import type { ResultRecord } from './records.js';
+import type { GenerationRecord, LayerRecord, ResultRecord } from '../records/index.js';
 import { toLayerLines, toResultRecord } from './record-item.js';
 import type { ItemKey } from './score-item.js';
 

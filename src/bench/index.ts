@@ -1,12 +1,4 @@
 export * from './score.js';
-export * from './records.js';
-export * from './item-scores.js';
-export * from './generations.js';
-export * from './layer-log.js';
-export * from './summary.js';
-export * from './run-meta.js';
-export { RUN_FILES } from './run-files.js';
-export { RecordsError } from './errors.js';
 export { runBench, resolvePolicies, type BenchOptions, type BenchEvent, type BenchResult } from './run.js';
 export { connectDevices, resolveShaping, type Placement, type ShapingChoice, type ConnectedDevices } from './connect-devices.js';
 export { loadTokenizer, decodeTokenizerJson, TokenizerLoadError, type TextTokenizer } from './tokenizer.js';

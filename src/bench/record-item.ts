@@ -2,8 +2,7 @@
 // exactly) and the layers.jsonl lines. Pure; called by bench/run.ts.
 import type { ForwardResult } from '../bs/index.js';
 import type { DeviceEstimate } from '../policy/index.js';
-import type { LayerRecord } from './layer-log.js';
-import type { ResultRecord } from './records.js';
+import type { LayerRecord, ResultRecord } from '../records/index.js';
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 

@@ -17,14 +17,10 @@ import { loadTokenizer } from './tokenizer.js';
 import { POLICIES, type PolicyName } from '../policy/index.js';
 import { assertValidTestbed, formatIssue, testbedToJson, type Testbed } from '../testbed/index.js';
 import { connectDevices, type Placement, type ShapingChoice } from './connect-devices.js';
-import { openItemScoresWriter } from './item-scores.js';
-import { openGenerationsWriter } from './generations.js';
-import { openLayerLog } from './layer-log.js';
-import { completedKeys, openResultsWriter, resultKey } from './records.js';
-import { pruneUnfinished } from './prune-unfinished.js';
-import { RUN_FILES } from './run-files.js';
-import { checkResumable, createRunMeta, fingerprintTestbed, readRunMeta, writeRunMeta } from './run-meta.js';
-import { summarizeRunDir, writeSummary, type Summary } from './summary.js';
+import {
+  openItemScoresWriter, openGenerationsWriter, openLayerLog, completedKeys, openResultsWriter, resultKey, pruneUnfinished, RUN_FILES,
+  checkResumable, createRunMeta, fingerprintTestbed, readRunMeta, writeRunMeta, summarizeRunDir, writeSummary, type Summary,
+} from '../records/index.js';
 import { scoreItem } from './score-item.js';
 import { generateItem, stopTokens } from './generate-item.js';
 

@@ -3,9 +3,7 @@
 import { forwardSequences, type ForwardSetup } from '../bs/index.js';
 import type { McItem } from '../datasets/index.js';
 import type { DeviceEstimate } from '../policy/index.js';
-import { encodeItemScore, type ItemScoreRecord } from './item-scores.js';
-import type { LayerRecord } from './layer-log.js';
-import type { ResultRecord } from './records.js';
+import { encodeItemScore, type ItemScoreRecord, type LayerRecord, type ResultRecord } from '../records/index.js';
 import { toLayerLines, toResultRecord } from './record-item.js';
 import { buildChoiceBatch, pickPredictions, scoreChoiceBatch, type ScoringOptions, type TokenEncoder } from './score.js';
 

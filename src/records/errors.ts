@@ -1,5 +1,5 @@
 // RecordsError: a run folder's files cannot be read or trusted (corrupt line, unknown format version).
-// Thrown by bench's record readers/writers; rendered only by cli/main.ts.
+// Thrown by the record readers/writers in records/ (bench writes, report reads); rendered only by cli/main.ts.
 
 import { WdmoeError, EXIT_BAD_INPUT } from '../core/index.js';
 

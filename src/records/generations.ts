@@ -1,6 +1,6 @@
 // generations.jsonl: one line per generated item × policy — the text, how generation stopped, time to
 // first token and time per output token. results.jsonl keeps exactly its keys; summary.json reads TTFT and
-// TPOT from here. Appended whole like results.jsonl. Opened by bench/run.ts (records built by generate-item.ts), read by summary.ts.
+// TPOT from here. Appended whole like results.jsonl. Opened by bench/run.ts (records built by bench/generate-item.ts), read by summary.ts.
 import { z } from 'zod';
 import { openRecordWriter, type RecordWriter } from './jsonl-append.js';
 import { readJsonlTolerant } from './jsonl-read.js';

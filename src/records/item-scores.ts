@@ -1,12 +1,12 @@
 // scores.jsonl: for each multiple-choice item × policy, the per-choice log-likelihoods and the acc_norm
 // prediction. results.jsonl must keep exactly its documented keys, so what acc_norm and the lm-eval
 // comparison need lives here. Written just before the item's results line; the summary uses the last
-// scores line per key. Called by bench/run.ts and summary.ts.
+// scores line per key. Called by bench/run.ts and summary.ts; imports
+// nothing outside records/ (no model runtime).
 
 import { z } from 'zod';
 import { openRecordWriter, type RecordWriter } from './jsonl-append.js';
 import { readJsonlTolerant } from './jsonl-read.js';
-import type { ChoiceScore, ItemPrediction } from './score.js';
 
 export const itemScoreSchema = z.strictObject({
   dataset: z.string(),
@@ -23,11 +23,16 @@ export const itemScoreSchema = z.strictObject({
 // One line of scores.jsonl.
 export type ItemScoreRecord = z.infer<typeof itemScoreSchema>;
 
+// What encodeItemScore reads of bench's ChoiceScore and ItemPrediction (bench/score.ts), declared here
+// structurally so records/ never imports bench (the model runtime).
+export interface ChoiceScoreFields { readonly logLikelihood: number; readonly isGreedy: boolean; readonly continuationTokens: number }
+export interface ItemPredictionFields { readonly prediction: number; readonly predictionNorm: number; readonly choiceLengths: readonly number[] }
+
 // Builds the scores line from score.ts's outputs.
 export function encodeItemScore(
   key: { dataset: string; policy: string; id: string },
-  scores: readonly ChoiceScore[],
-  predictions: ItemPrediction,
+  scores: readonly ChoiceScoreFields[],
+  predictions: ItemPredictionFields,
   gold: number,
 ): ItemScoreRecord {
   return itemScoreSchema.parse({

@@ -2,13 +2,13 @@
 // Used by bench (writers) and report (readers).
 
 export const RUN_FILES = {
-  meta: 'run.json',             // format versions + what was run (bench/run-meta.ts)
+  meta: 'run.json',             // format versions + what was run (records/run-meta.ts)
   testbed: 'testbed.yaml',      // the testbed as resolved
   manifest: 'manifest.json',    // the model bundle's manifest
   policies: 'policies.json',    // resolved policy parameters
-  results: 'results.jsonl',     // one line per item × policy (bench/records.ts)
-  scores: 'scores.jsonl',       // per-choice log-likelihoods, acc_norm prediction (bench/item-scores.ts)
-  generations: 'generations.jsonl', // generated text, TTFT and TPOT per item (bench/generations.ts; --task generate)
-  layers: 'layers.jsonl',       // one line per item × forward step × layer (bench/layer-log.ts)
-  summary: 'summary.json',      // per (dataset, policy) aggregates (bench/summary.ts)
+  results: 'results.jsonl',     // one line per item × policy (records/records.ts)
+  scores: 'scores.jsonl',       // per-choice log-likelihoods, acc_norm prediction (records/item-scores.ts)
+  generations: 'generations.jsonl', // generated text, TTFT and TPOT per item (records/generations.ts; --task generate)
+  layers: 'layers.jsonl',       // one line per item × forward step × layer (records/layer-log.ts)
+  summary: 'summary.json',      // per (dataset, policy) aggregates (records/summary.ts)
 } as const;

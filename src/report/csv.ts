@@ -1,7 +1,7 @@
 // The summary as CSV (RFC 4180: comma-separated, CRLF-free "\n" lines, fields quoted when needed), with
 // full-precision numbers and unit-bearing headers. Called by report; returns a string.
 
-import type { Summary } from '../bench/index.js';
+import type { Summary } from '../records/index.js';
 import { columnsFor } from './summary-columns.js';
 
 // Quotes a field that holds a comma, quote or newline, doubling inner quotes.

@@ -1,7 +1,7 @@
 // The summary as a GitHub-flavoured Markdown table (runs/<id>/summary.md, README figures).
 // Called by report; returns a string.
 
-import type { Summary } from '../bench/index.js';
+import type { Summary } from '../records/index.js';
 import { columnsFor, formatCell } from './summary-columns.js';
 
 const escapeCell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');

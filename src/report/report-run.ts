@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT_BAD_INPUT, WdmoeError } from '../core/index.js';
-import { RUN_FILES, readRunMeta, summarizeRunDir, writeSummary, type Summary } from '../bench/index.js';
+import { RUN_FILES, readRunMeta, summarizeRunDir, writeSummary, type Summary } from '../records/index.js';
 import { renderSummaryCsv } from './csv.js';
 import { renderSummaryMarkdown } from './markdown.js';
 

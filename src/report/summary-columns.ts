@@ -1,7 +1,7 @@
 // The columns every summary rendering shows (terminal table, Markdown, CSV), so the three never disagree.
 // Used by table.ts, markdown.ts and csv.ts; imports only the summary type.
 
-import type { SummaryGroup } from '../bench/index.js';
+import type { SummaryGroup } from '../records/index.js';
 
 export interface SummaryColumn {
   readonly header: string;            // shown in the table and Markdown

@@ -2,7 +2,7 @@
 // Called by cli (after `bench`, and by `report`); returns a string, prints nothing.
 
 import Table from 'cli-table3';
-import type { Summary } from '../bench/index.js';
+import type { Summary } from '../records/index.js';
 import { columnsFor, formatCell } from './summary-columns.js';
 
 // The summary as a boxed table; `color: false` leaves headers uncoloured (NO_COLOR, pipes).

@@ -1,11 +1,11 @@
-// Shared by the bench tests: temp run folders and a valid result record to vary.
+// Shared by the records tests: temp run folders and a valid result record to vary.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ResultRecord } from '../../src/bench/records.js';
+import type { ResultRecord } from '../../src/records/records.js';
 
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'wdmoe-bench-'));
+  return mkdtempSync(join(tmpdir(), 'wdmoe-records-'));
 }
 
 // A valid results line; `overrides` replace top-level keys.

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { encodeItemScore, openItemScoresWriter, readItemScores } from '../../src/bench/item-scores.js';
+import { encodeItemScore, openItemScoresWriter, readItemScores } from '../../src/records/item-scores.js';
 import { tempDir } from './helpers.js';
 
 test('scores lines carry per-choice log-likelihoods and both predictions, and read back', () => {

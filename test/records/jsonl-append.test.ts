@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { openJsonlAppender } from '../../src/bench/jsonl-append.js';
+import { openJsonlAppender } from '../../src/records/jsonl-append.js';
 import { tempDir } from './helpers.js';
 
 test('appender writes one complete line per value and keeps earlier lines', () => {
@@ -44,7 +44,7 @@ test('append after close is refused', () => {
 
 test('a writer killed with SIGKILL leaves only whole lines, plus at most one torn last line', async () => {
   const file = join(tempDir(), 'x.jsonl');
-  const module = new URL('../../src/bench/jsonl-append.ts', import.meta.url).pathname;
+  const module = new URL('../../src/records/jsonl-append.ts', import.meta.url).pathname;
   const script = `import { openJsonlAppender } from ${JSON.stringify(module)};
     const a = openJsonlAppender(${JSON.stringify(file)});
     for (let i = 0; ; i++) { a.append({ i, pad: 'x'.repeat(3000) }); if (i === 20) process.stdout.write('go\\n'); }`;

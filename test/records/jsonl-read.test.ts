@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { readJsonlTolerant } from '../../src/bench/jsonl-read.js';
+import { readJsonlTolerant } from '../../src/records/jsonl-read.js';
 import { tempDir } from './helpers.js';
 
 const schema = z.strictObject({ a: z.number() });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openLayerLog, readLayerLog, type LayerRecord } from '../../src/bench/layer-log.js';
+import { openLayerLog, readLayerLog, type LayerRecord } from '../../src/records/layer-log.js';
 import { tempDir } from './helpers.js';
 
 const record: LayerRecord = {

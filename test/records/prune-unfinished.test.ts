@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pruneUnfinished } from '../../src/bench/prune-unfinished.js';
-import { resultKey } from '../../src/bench/records.js';
+import { pruneUnfinished } from '../../src/records/prune-unfinished.js';
+import { resultKey } from '../../src/records/records.js';
 
 test('on resume, side lines of items without a result line are dropped; finished ones and a torn tail stay', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'wdmoe-prune-'));

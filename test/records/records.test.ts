@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { completedKeys, encodeResultRecord, openResultsWriter, readResults, resultKey } from '../../src/bench/records.js';
+import { completedKeys, encodeResultRecord, openResultsWriter, readResults, resultKey } from '../../src/records/records.js';
 import { makeResult, tempDir } from './helpers.js';
 
 const DESIGN_KEYS = 'dataset,id,policy,prediction,gold,correct,n_tokens,latency_ms,experts';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkResumable, createRunMeta, readRunMeta, writeRunMeta } from '../../src/bench/run-meta.js';
+import { checkResumable, createRunMeta, readRunMeta, writeRunMeta } from '../../src/records/run-meta.js';
 import { tempDir } from './helpers.js';
 
 const what = { task: 'multiple-choice', datasets: ['add'], policies: ['topk'], model: 'tiny-mixtral', testbed: 'testbeds/loopback.yaml', limit: null, tool: 'wdmoe 0.1.0' } as const;
@@ -54,7 +54,7 @@ test('resume refuses a run whose testbed, bundle, placement, shaping or seed cha
 
 test('the testbed fingerprint ignores how the file is named and where its lines are, not what it resolves to', async () => {
   const { assertValidTestbed } = await import('../../src/testbed/index.js');
-  const { fingerprintTestbed } = await import('../../src/bench/run-meta.js');
+  const { fingerprintTestbed } = await import('../../src/records/run-meta.js');
   const { readFileSync, mkdirSync } = await import('node:fs');
   const { relative, resolve } = await import('node:path');
   const original = readFileSync(new URL('../../testbeds/loopback.yaml', import.meta.url), 'utf8')

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { summarizeResults, summarizeRunDir, writeSummary } from '../../src/bench/summary.js';
-import { openResultsWriter } from '../../src/bench/records.js';
-import { openItemScoresWriter, type ItemScoreRecord } from '../../src/bench/item-scores.js';
+import { summarizeResults, summarizeRunDir, writeSummary } from '../../src/records/summary.js';
+import { openResultsWriter } from '../../src/records/records.js';
+import { openItemScoresWriter, type ItemScoreRecord } from '../../src/records/item-scores.js';
 import { makeResult, tempDir } from './helpers.js';
 
 const breakdown = (total: number) => ({ bs_compute: total / 2, uplink: total / 4, device_compute: 0, downlink: total / 4, other: 0 });

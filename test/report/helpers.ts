@@ -1,5 +1,5 @@
 // A two-group summary shared by the report tests.
-import type { Summary } from '../../src/bench/summary.js';
+import type { Summary } from '../../src/records/summary.js';
 
 export const SUMMARY: Summary = {
   formatVersion: 1,

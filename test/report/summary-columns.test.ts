@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatCell, SUMMARY_COLUMNS } from '../../src/report/summary-columns.js';
-import { BREAKDOWN_KEYS } from '../../src/bench/records.js';
+import { BREAKDOWN_KEYS } from '../../src/records/records.js';
 import { SUMMARY } from './helpers.js';
 
 test('the columns cover every summary field, every breakdown part included', () => {
