@@ -1,6 +1,11 @@
-export type { LinkDirection, LinkShaper, TransmitTiming, ShaperName, ShaperFactory, ShaperOptions, JitterDistribution } from './types.js';
+export type { LinkDirection, LinkShaper, TransmitTiming, TransferOptions, ShaperName, ShaperFactory, ShaperOptions, JitterDistribution } from './types.js';
 export { expectedTransferMs, serializationMs, lossPenaltyMs, segmentCount, SEGMENT_BYTES, MIN_RTO_MS } from './link-model.js';
 export { LinkSchedule } from './token-bucket.js';
 export { UserspaceShaper, UnshapedLink, waitUntil } from './userspace-shaper.js';
 export { SHAPERS, createShaper } from './shapers.js';
 export { SeededRandom } from './random.js';
+export { LinkError } from './errors.js';
+export { planTcShaping, planTcRemoval, classIdOf, type TcPlan, type TcPlanInput, type TcDevice, type TcCommand, type TcObject } from './tc-plan.js';
+export { applyTcPlan, removeTcObjects, readTcState, runTcCommand, type TcRunner, type TcState } from './tc-apply.js';
+export { detectTcFeatures, missingForPlan, describeTcFeatures, type TcFeatures } from './tc-detect.js';
+export { TcError } from './tc-errors.js';
