@@ -35,7 +35,14 @@ export interface RateTrace {
   readonly format: 'csv' | 'mahimahi';
   readonly steps: readonly { readonly startMs: number; readonly rateBitsPerSec: number; readonly delayMs: number | null }[];
   readonly durationMs: number; // > the last step's startMs; the trace loops with this period
+  readonly sha256?: string; // of the file's bytes, when read from a file (testbed fingerprints change with it)
+  readonly binMs?: number; // Mahimahi only: the window delivery opportunities were counted in
 }
+
+// What a trace reader answers: the trace, or the 1-based line that is wrong (0: the file as a whole).
+export type TraceReadResult =
+  | { readonly ok: true; readonly trace: RateTrace }
+  | { readonly ok: false; readonly line: number; readonly message: string };
 
 // The state of one link direction at one moment, everything a policy needs to estimate a transfer and
 // the shaper needs to make it real. `rateAtShare(state, share)` (rate.ts) gives the rate in force when
@@ -74,4 +81,21 @@ export interface DeviceLinkState {
 export interface LinkClock {
   readonly mode: 'item' | 'wall';
   readonly itemIntervalMs: number;
+}
+
+// What createLinkStates (link-states.ts) reads of a resolved testbed; testbed/'s `Testbed` fits it.
+// Declared here, structurally, so channel/ stays a leaf that does not import testbed/.
+export interface LinkDirectionSpec {
+  readonly rateBitsPerSec: number | null;
+  readonly delayMs: number;
+  readonly jitterMs: number;
+  readonly lossRate: number;
+  readonly trace: RateTrace | null; // the rate (and delay where the trace has one) follows this trace
+}
+
+export interface LinkStatesInput {
+  readonly bs: { readonly bandwidthBitsPerSec: number | null; readonly cell: CellParams | null };
+  readonly devices: readonly {
+    readonly link: { readonly downlink: LinkDirectionSpec; readonly uplink: LinkDirectionSpec; readonly radio: DeviceRadio | null };
+  }[];
 }
