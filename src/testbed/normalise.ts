@@ -102,6 +102,7 @@ function resolveDevice(context: NormaliseContext, resolver: Resolver, index: num
   resolver.note(field('ssh.user'), [[...at, 'ssh', 'user'], ['defaults', 'ssh', 'user']], 'local user');
   resolver.note(field('ssh.key'), [[...at, 'ssh', 'key'], ['defaults', 'ssh', 'key']], 'ssh agent / default keys');
   resolver.note(field('ssh.port'), [[...at, 'ssh', 'port'], ['defaults', 'ssh', 'port']]);
+  resolver.note(field('ssh.known_hosts'), [[...at, 'ssh', 'known_hosts'], ['defaults', 'ssh', 'known_hosts']], '~/.ssh/config or ~/.ssh/known_hosts');
   resolver.note(field('profile'), [[...at, 'profile'], ['defaults', 'profile']]);
   resolver.note(field('agent_dir'), [[...at, 'agent_dir'], ['defaults', 'agent_dir']]);
 
@@ -121,6 +122,7 @@ function resolveDevice(context: NormaliseContext, resolver: Resolver, index: num
   for (const [name, origin] of link.sources) resolver.sources.set(field(`link.${name}`), origin);
 
   const key = device.ssh?.key ?? defaults.ssh.key;
+  const knownHosts = device.ssh?.known_hosts ?? defaults.ssh.known_hosts;
   return Object.freeze({
     name: device.name as DeviceName,
     host: device.host ?? '127.0.0.1',
@@ -129,6 +131,7 @@ function resolveDevice(context: NormaliseContext, resolver: Resolver, index: num
       user: device.ssh?.user ?? defaults.ssh.user ?? localUser(),
       keyPath: key === undefined ? null : resolveUserPath(source.file, key),
       port: device.ssh?.port ?? defaults.ssh.port ?? 22,
+      knownHostsPath: knownHosts === undefined ? null : resolveUserPath(source.file, knownHosts),
     }),
     profile,
     link: link.link,

@@ -60,6 +60,9 @@ export const SshSchema = z.strictObject({
   user: text('an ssh user name').optional().describe('ssh user; default: defaults.ssh.user, else the local user'),
   key: text('a private key path').optional().describe('private key path (relative to the YAML file, ~ allowed); default: ssh agent/default keys'),
   port: port.optional().describe('ssh port; default: defaults.ssh.port, else 22'),
+  known_hosts: text('a known_hosts file path')
+    .optional()
+    .describe('known_hosts file deploy verifies host keys against (relative to the YAML file, ~ allowed); default: ~/.ssh/config UserKnownHostsFile, else ~/.ssh/known_hosts'),
 });
 
 export const DeviceSchema = z.strictObject({

@@ -26,6 +26,8 @@ export interface DeviceLink {
 export interface DeviceSsh {
   readonly user: string;
   readonly keyPath: string | null;
+  // null: ~/.ssh/config's UserKnownHostsFile, else ~/.ssh/known_hosts (resolved by deploy).
+  readonly knownHostsPath: string | null;
   readonly port: number;
 }
 
