@@ -1,0 +1,63 @@
+// Every device's link state at a moment of the channel clock, for the policies and the shaper:
+// a device with a radio gets Shannon states from the cell (SNR with its fading block at that moment);
+// a direction with a trace gets a fixed state at the trace's rate then (and the trace's delay when it has
+// one); any other direction its fixed rate. Fixed states share the BS's pool (`bs.bandwidth`).
+// Called per layer by bs/bench, so everything that does not change over time is computed once here.
+// Imports only ./types and sibling modules (the testbed is read structurally, LinkStatesInput).
+import { bandwidthHzOf, fadingGainAt, meanSnr } from './channel-model.js';
+import { ChannelError } from './errors.js';
+import { traceStepAt } from './trace-sample.js';
+import type { CellParams, DeviceLinkState, DeviceRadio, Direction, LinkDirectionSpec, LinkState, LinkStatesInput } from './types.js';
+
+export interface LinkStates {
+  // One state per testbed device, in testbed order, at channel time `timeMs`.
+  at(timeMs: number): readonly DeviceLinkState[];
+  readonly deviceCount: number;
+}
+
+export interface LinkStatesOptions {
+  readonly seed: number; // fading and shadowing draws; the same seed gives the same states
+}
+
+type DirectionAt = (timeMs: number) => LinkState;
+
+function fixedDirection(spec: LinkDirectionSpec, poolBitsPerSec: number | null): DirectionAt {
+  const base = { model: 'fixed' as const, poolBitsPerSec, jitterMs: spec.jitterMs, lossRate: spec.lossRate };
+  const { trace } = spec;
+  if (trace === null) {
+    const state: LinkState = Object.freeze({ ...base, rateBitsPerSec: spec.rateBitsPerSec, delayMs: spec.delayMs });
+    return () => state;
+  }
+  return (timeMs) => {
+    const step = traceStepAt(trace, timeMs);
+    return { ...base, rateBitsPerSec: step.rateBitsPerSec, delayMs: step.delayMs ?? spec.delayMs };
+  };
+}
+
+function shannonDirection(cell: CellParams, radio: DeviceRadio, deviceIndex: number, direction: Direction, spec: LinkDirectionSpec, seed: number): DirectionAt {
+  const mean = meanSnr(cell, radio, deviceIndex, direction, seed);
+  const base = { model: 'shannon' as const, bandwidthHz: bandwidthHzOf(cell, direction), delayMs: spec.delayMs, jitterMs: spec.jitterMs, lossRate: spec.lossRate };
+  if (cell.fading === 'none') {
+    const state: LinkState = Object.freeze({ ...base, snr: mean });
+    return () => state;
+  }
+  return (timeMs) => ({ ...base, snr: mean * fadingGainAt(cell, deviceIndex, direction, timeMs, seed) });
+}
+
+// The link states of `testbed`'s devices over time, seeded by `options.seed`.
+export function createLinkStates(testbed: LinkStatesInput, options: LinkStatesOptions): LinkStates {
+  const pool = testbed.bs.bandwidthBitsPerSec;
+  const perDevice = testbed.devices.map((device, index) => {
+    const { radio } = device.link;
+    const direction = (name: Direction): DirectionAt => {
+      if (radio === null) return fixedDirection(device.link[name], pool);
+      if (testbed.bs.cell === null) throw new ChannelError(`device ${index} has a radio but the testbed has no cell`, 'add bs.channel to the testbed');
+      return shannonDirection(testbed.bs.cell, radio, index, name, device.link[name], options.seed);
+    };
+    return { downlink: direction('downlink'), uplink: direction('uplink') };
+  });
+  return {
+    deviceCount: perDevice.length,
+    at: (timeMs) => perDevice.map((device) => ({ downlink: device.downlink(timeMs), uplink: device.uplink(timeMs) })),
+  };
+}
