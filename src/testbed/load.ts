@@ -1,4 +1,4 @@
-// The testbed pipeline: read → parse YAML → schema → read model shape and token → normalise → rules,
+// The testbed pipeline: read → parse YAML → schema → read model shape, token and traces → normalise → rules,
 // returning `{ testbed, warnings } | { errors }` (changesets `parse.ts`). Never throws for a user
 // mistake; every problem is a located issue. Called by validate.ts and by every command taking a testbed.
 import { readFileSync } from 'node:fs';
@@ -7,6 +7,7 @@ import { parseWithSchema, parseYamlSource } from './parse.js';
 import { readModelShape } from './model-shape.js';
 import { BUNDLED_MODEL_DIR, normaliseTestbed, resolveUserPath, type ExternalInputs } from './normalise.js';
 import { keepPlacementSpecsAsWritten } from './placement.js';
+import { readTraces } from './read-traces.js';
 import { RULES, runRules } from './rules.js';
 import { TestbedFileSchema, type ParsedTestbedFile } from './schema.js';
 import type { Testbed, TestbedIssue } from './types.js';
@@ -35,7 +36,7 @@ function readExternalInputs(file: string, parsed: ParsedTestbedFile): ExternalIn
   const modelDir = parsed.model === undefined ? BUNDLED_MODEL_DIR : resolveUserPath(file, parsed.model);
   const token: ExternalInputs['token'] =
     parsed.auth.token !== undefined ? { ok: true, token: parsed.auth.token } : readTokenFile(resolveUserPath(file, parsed.auth.token_file!));
-  return { modelDir, model: readModelShape(modelDir), token };
+  return { modelDir, model: readModelShape(modelDir), token, traces: readTraces(file, parsed) };
 }
 
 function byPosition(issues: TestbedIssue[]): TestbedIssue[] {

@@ -9,6 +9,8 @@ import { hasValueAt, issueAt, positionOf, type FieldPath, type YamlSource } from
 import type { ModelShapeResult } from './model-shape.js';
 import { expandPlacement } from './placement.js';
 import { findProfile, listProfiles, readDeviceProfile, readLinkProfile, type ProfileKind } from './profiles.js';
+import type { TraceInput } from './read-traces.js';
+import { resolveCell } from './resolve-channel.js';
 import { resolveLink, type LinkLayer } from './resolve-link.js';
 import type { ParsedTestbedFile } from './schema.js';
 import type { DeviceName, DeviceProfile, DeviceSpec, LinkProfile, SettingSource, Testbed, TestbedIssue } from './types.js';
@@ -19,6 +21,8 @@ export interface ExternalInputs {
   readonly modelDir: string;
   readonly model: ModelShapeResult;
   readonly token: { readonly ok: true; readonly token: string } | { readonly ok: false; readonly message: string };
+  // Every `trace:` of the file, read (read-traces.ts), keyed by the formatted path of its node.
+  readonly traces: ReadonlyMap<string, TraceInput>;
 }
 
 export interface NormaliseContext {
@@ -118,8 +122,11 @@ function resolveDevice(context: NormaliseContext, resolver: Resolver, index: num
   };
   addLinkLayers(defaults.link, ['defaults', 'link']);
   addLinkLayers(device.link, [...at, 'link']);
-  const link = resolveLink(layers);
+  const link = resolveLink(layers, context.external.traces);
   for (const [name, origin] of link.sources) resolver.sources.set(field(`link.${name}`), origin);
+  if (link.radio.channelPath !== null && link.radio.radio === null) {
+    context.issues.push(issueAt(source, link.radio.channelPath, 'expected distance_m or path_gain_db (exactly one) to place the device, got neither'));
+  }
 
   const key = device.ssh?.key ?? defaults.ssh.key;
   const knownHosts = device.ssh?.known_hosts ?? defaults.ssh.known_hosts;
@@ -149,7 +156,8 @@ export function normaliseTestbed(context: NormaliseContext): Testbed {
   for (const [name, paths, note] of [
     ['name', [['name']], 'file name'], ['mode', [['mode']]], ['model', [['model']], 'bundled model'],
     ['auth', [['auth']]], ['shaping', [['shaping']]], ['bs.host', [['bs', 'host']], 'by mode'],
-    ['bs.bandwidth', [['bs', 'bandwidth']], 'unlimited'], ['placement', [['placement']], 'round-robin'],
+    ['bs.bandwidth', [['bs', 'bandwidth']], 'unlimited'], ['bs.channel', [['bs', 'channel']], 'none'],
+    ['bs.clock', [['bs', 'clock']], 'item'], ['bs.item_interval', [['bs', 'item_interval']], '100ms'], ['placement', [['placement']], 'round-robin'],
     ['timeouts.connect', [['timeouts', 'connect']]], ['timeouts.request', [['timeouts', 'request']]],
   ] as const) resolver.note(name, paths as readonly FieldPath[], note);
 
@@ -160,7 +168,12 @@ export function normaliseTestbed(context: NormaliseContext): Testbed {
     modelDir: external.modelDir,
     shaping: parsed.shaping,
     auth: Object.freeze({ token: external.token.ok ? external.token.token : '' }),
-    bs: Object.freeze({ host: parsed.bs.host ?? (parsed.mode === 'loopback' ? '127.0.0.1' : '0.0.0.0'), bandwidthBitsPerSec: parsed.bs.bandwidth }),
+    bs: Object.freeze({
+      host: parsed.bs.host ?? (parsed.mode === 'loopback' ? '127.0.0.1' : '0.0.0.0'),
+      bandwidthBitsPerSec: parsed.bs.bandwidth,
+      cell: resolveCell(parsed.bs.channel),
+      clock: Object.freeze({ mode: parsed.bs.clock, itemIntervalMs: parsed.bs.item_interval }),
+    }),
     devices: Object.freeze(devices),
     placement: new Map([...placement].map(([key, holders]) => [key, Object.freeze(holders)])),
     timeouts: Object.freeze({ connectMs: parsed.timeouts.connect, requestMs: parsed.timeouts.request }),

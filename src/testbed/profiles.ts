@@ -95,14 +95,15 @@ export function readDeviceProfile(file: string): ParseResult<DeviceProfile> {
 
 function direction(parsed: z.output<typeof LinkDirectionSchema>): LinkDirection {
   return Object.freeze({
-    rateBitsPerSec: parsed.rate ?? null, delayMs: parsed.delay ?? 0, jitterMs: parsed.jitter ?? 0, lossRate: parsed.loss ?? 0,
+    rateBitsPerSec: parsed.rate ?? null, delayMs: parsed.delay ?? 0, jitterMs: parsed.jitter ?? 0, lossRate: parsed.loss ?? 0, trace: null,
   });
 }
 
-// Reads and validates a link profile file (unset fields: unlimited rate, 0 delay/jitter/loss).
+// Reads and validates a link profile file (unset fields: unlimited rate, 0 delay/jitter/loss). Profiles stay
+// simple: no traces and no radio (those are written in the testbed itself).
 export function readLinkProfile(file: string): ParseResult<LinkProfile> {
   const parsed = readProfileFile(file, LinkProfileSchema);
   if (!parsed.ok) return parsed;
   const { name, description, uplink, downlink } = parsed.value;
-  return { ok: true, value: Object.freeze({ name, description, link: Object.freeze({ uplink: direction(uplink), downlink: direction(downlink) }), file }) };
+  return { ok: true, value: Object.freeze({ name, description, link: Object.freeze({ uplink: direction(uplink), downlink: direction(downlink), radio: null }), file }) };
 }

@@ -2,7 +2,7 @@
 // located errors or warnings (changesets `rules.ts`). They never read files: load.ts reads the
 // model shape and the token file first and hands the outcome in `context.external`.
 // Called by load.ts; imports only testbed modules.
-import { issueAt, type FieldPath, type YamlSource } from './locate.js';
+import { hasValueAt, issueAt, type FieldPath, type YamlSource } from './locate.js';
 import type { ExternalInputs } from './normalise.js';
 import { parseExpertSpec } from './placement.js';
 import type { ParsedTestbedFile } from './schema.js';
@@ -138,10 +138,58 @@ export const tcShapingNotYet: Rule = ({ testbed, warn }) => {
   if (testbed.shaping === 'tc') warn(['shaping'], 'shaping "tc" is not available in this version: bench will refuse it; use "userspace" (or "auto", which uses userspace)');
 };
 
+// Every trace file the testbed names was read: the error points at the YAML field and names trace-file:line.
+export const tracesReadable: Rule = ({ external, error }) => {
+  for (const trace of external.traces.values()) {
+    if (trace.result.ok) continue;
+    const where = trace.result.line > 0 ? `${trace.file}:${trace.result.line}` : trace.file;
+    error(trace.path, `bad trace "${trace.written}" (${where}): ${trace.result.message}`);
+  }
+};
+
+// The `link.channel` nodes of the file: defaults.link.channel and each device's.
+function channelPaths(parsed: ParsedTestbedFile): FieldPath[] {
+  const paths: FieldPath[] = parsed.defaults.link.channel !== undefined ? [['defaults', 'link', 'channel']] : [];
+  parsed.devices.forEach((device, index) => {
+    if (device.link?.channel !== undefined) paths.push(['devices', index, 'link', 'channel']);
+  });
+  return paths;
+}
+
+// A radio link needs the cell it lives in.
+export const channelNeedsCell: Rule = ({ parsed, error }) => {
+  if (parsed.bs.channel !== undefined) return;
+  for (const path of channelPaths(parsed)) {
+    error(path, 'link.channel needs the cell: add bs.channel (e.g. bs: {channel: {bandwidth: 20MHz}}), or give this link fixed rates instead');
+  }
+};
+
+// A cell no device uses is probably a forgotten link.channel.
+export const cellUsed: Rule = ({ parsed, warn }) => {
+  if (parsed.bs.channel !== undefined && channelPaths(parsed).length === 0) warn(['bs', 'channel'], 'bs.channel is set but no device has link.channel, so no link uses it');
+};
+
+// A radio device takes both directions' rates from the channel: a fixed rate or a trace beside it is a contradiction.
+export const channelLinksHaveNoRate: Rule = ({ testbed, source, error }) => {
+  testbed.devices.forEach((device, index) => {
+    if (device.link.radio === null) return;
+    for (const direction of ['downlink', 'uplink'] as const) {
+      const spec = device.link[direction];
+      if (spec.rateBitsPerSec === null && spec.trace === null) continue;
+      const origin = testbed.sources.get(`devices[${device.name}].link.${direction}.rate`);
+      const where = origin?.kind === 'yaml' ? ` (set at ${origin.file}:${origin.line})` : origin?.kind === 'profile' ? ` (from link profile ${origin.name})` : '';
+      const what = spec.trace !== null ? 'trace' : 'rate';
+      const path: FieldPath = hasValueAt(source, ['devices', index, 'link', 'channel']) ? ['devices', index, 'link', 'channel'] : ['defaults', 'link', 'channel'];
+      error(path, `device "${device.name}" has link.channel, which gives its rates, and also a ${direction} ${what}${where}; remove one of them`);
+    }
+  });
+};
+
 // All rules, in the order their findings are most useful to read.
 export const RULES: readonly Rule[] = [
   modelBundleExists, tokenFileReadable, tokenLongEnough, uniqueDeviceNames, uniqueEndpoints, loopbackHostsAreLocal,
   placementNamesDevices, placementExpertsExist, everyExpertPlaced, everyDeviceUsed, bytesPerSecondRatesNoted, tcShapingNotYet,
+  tracesReadable, channelNeedsCell, cellUsed, channelLinksHaveNoRate,
 ];
 
 // Runs `rules` and returns their errors and warnings, each located.

@@ -4,7 +4,7 @@
 // normalise.ts (device → its link profile → `defaults` → built-in), so their "default" is stated in
 // the description. Called by load.ts; only testbed/ sees these types. Imports zod and units.ts only.
 import { z } from 'zod';
-import { parseDuration, parseLoss, parseRate, type UnitResult } from './units.js';
+import { parseDuration, parseFrequency, parseLoss, parseRate, type UnitResult } from './units.js';
 
 // A key with a description and a default (changesets `rootKey`).
 function key<T extends z.ZodType>(schema: T, description: string, fallback: z.output<T>) {
@@ -28,6 +28,18 @@ const deadline = unitField((value) => {
   return result.ok && result.value <= 0 ? { ok: false as const, message: `expected a deadline above zero like 5s or 500ms, got ${JSON.stringify(value)}` } : result;
 });
 const loss = unitField(parseLoss);
+const frequency = unitField(parseFrequency);
+// A duration above zero (a coherence block or item interval of 0 ms means nothing).
+const positiveDuration = unitField((value) => {
+  const result = parseDuration(value);
+  return result.ok && result.value <= 0 ? { ok: false as const, message: `expected a duration above zero like 100ms, got ${JSON.stringify(value)}` } : result;
+});
+// A number in [min, max] (dB, dBm, metres): the message names the unit and the range.
+const boundedNumber = (what: string, min: number, max: number, isMinExclusive = false) => {
+  const error = `expected ${what} ${isMinExclusive ? 'above' : 'from'} ${min} ${isMinExclusive ? 'up to' : 'to'} ${max}`;
+  const base = z.number({ error }).max(max, { error });
+  return isMinExclusive ? base.gt(min, { error }) : base.min(min, { error });
+};
 
 const port = z
   .number({ error: 'expected a TCP port number (1–65535)' })
@@ -48,12 +60,50 @@ export const LinkDirectionSchema = z.strictObject({
   loss: loss.optional().describe('packet loss like 0.5% or 0.005; default: inherited, else 0'),
 });
 
+export const TRACE_FORMS = 'a trace file path like traces/lte.csv, or { file, format: csv | mahimahi, bin: 100ms }';
+
+// A rate trace the direction replays (read by load.ts; format from the extension unless given).
+export const TraceSchema = z.union(
+  [
+    text('a trace file path'),
+    z.strictObject({
+      file: text('a trace file path').describe('trace file (relative to the YAML file)'),
+      format: z.enum(['csv', 'mahimahi']).optional().describe('csv (t_ms,rate_bps[,delay_ms]) or mahimahi (mm-link packet-delivery trace); default: csv for .csv files, else mahimahi'),
+      bin: positiveDuration.optional().describe('Mahimahi only: window delivery opportunities are counted in; default: 100ms'),
+    }),
+  ],
+  { error: `expected ${TRACE_FORMS}` },
+);
+
+// A direction of a testbed link: a fixed rate, or a trace the rate (and delay, where it has one) follows.
+export const DeviceLinkDirectionSchema = LinkDirectionSchema.extend({
+  trace: TraceSchema.optional().describe('replay a rate trace instead of a fixed rate; default: inherited, else none'),
+}).superRefine((direction, context) => {
+  if (direction.rate !== undefined && direction.trace !== undefined) {
+    context.issues.push({ code: 'custom', input: direction, path: ['trace'], message: 'expected rate or trace, not both (a trace gives the rate over time)' });
+  }
+});
+
+// A device's radio (`link.channel`): where it is and how loud it sends; its rates come from bs.channel.
+export const RadioSchema = z
+  .strictObject({
+    distance_m: boundedNumber('a distance to the BS in metres', 0, 100_000, true).optional().describe('distance to the BS in metres (path loss from bs.channel.path_loss); exactly one of distance_m or path_gain_db'),
+    path_gain_db: boundedNumber('a path gain in dB', -250, 0).optional().describe('large-scale path gain in dB instead of a distance, e.g. -95'),
+    tx_power_dbm: boundedNumber('a transmit power in dBm', -30, 60).optional().describe('device transmit power (uplink) in dBm; default: inherited, else 23'),
+  })
+  .superRefine((radio, context) => {
+    if (radio.distance_m !== undefined && radio.path_gain_db !== undefined) {
+      context.issues.push({ code: 'custom', input: radio, path: ['path_gain_db'], message: 'expected exactly one of distance_m or path_gain_db, got both' });
+    }
+  });
+
 export const LinkSchema = z.strictObject({
   profile: text('a link profile name (profiles/links/<name>.yaml)')
     .optional()
     .describe('link profile to start from, e.g. wifi-20mbit; default: none'),
-  uplink: LinkDirectionSchema.optional().describe('device → BS direction; overrides the profile'),
-  downlink: LinkDirectionSchema.optional().describe('BS → device direction; overrides the profile'),
+  uplink: DeviceLinkDirectionSchema.optional().describe('device → BS direction; overrides the profile'),
+  downlink: DeviceLinkDirectionSchema.optional().describe('BS → device direction; overrides the profile'),
+  channel: RadioSchema.optional().describe('a wireless link: rates from bs.channel and this radio instead of fixed rates; default: inherited, else none'),
 });
 
 export const SshSchema = z.strictObject({
@@ -113,9 +163,37 @@ export const PlacementSchema = z.union(
   { error: `expected "round-robin" or a map of device name → list of experts (${EXPERT_SPEC_FORMS})` },
 );
 
+// The BS's wireless cell (`bs.channel`), PAPERS.md "Wireless channel defaults".
+export const CellSchema = z.strictObject({
+  bandwidth: key(frequency, 'radio bandwidth of each direction the policy shares among devices, e.g. 20MHz', 20e6),
+  downlink_bandwidth: frequency.optional().describe('BS → devices bandwidth; default: bandwidth'),
+  uplink_bandwidth: frequency.optional().describe('devices → BS bandwidth; default: bandwidth'),
+  tx_power_dbm: key(boundedNumber('a transmit power in dBm', -30, 80), 'BS transmit power (downlink) in dBm', 43),
+  noise_psd_dbm_hz: key(boundedNumber('a noise PSD in dBm/Hz', -250, -100), 'thermal noise power spectral density in dBm/Hz', -174),
+  noise_figure_db: key(boundedNumber('a noise figure in dB', 0, 40), 'receiver noise figure in dB, added to the noise PSD', 9),
+  path_loss: key(
+    z.strictObject({
+      intercept_db: key(boundedNumber('a path loss intercept in dB', 0, 300), 'path loss at 1 km in dB', 128.1),
+      slope_db: key(boundedNumber('a path loss slope in dB per decade', 0, 100, true), 'path loss added per tenfold distance in dB', 37.6),
+    }),
+    'path loss in dB = intercept_db + slope_db·log10(distance / 1 km)',
+    { intercept_db: 128.1, slope_db: 37.6 },
+  ),
+  shadowing_sigma_db: key(boundedNumber('a shadowing σ in dB', 0, 30), 'log-normal shadowing σ in dB, drawn once per device per seed; 0 = off', 0),
+  fading: key(z.enum(['rayleigh', 'none']), 'small-scale fading: rayleigh (|h|² ~ Exp(1) per coherence block, seeded) or none', 'rayleigh'),
+  coherence: key(positiveDuration, 'fading block length on the channel clock, e.g. 100ms', 100),
+});
+
 export const BsSchema = z.strictObject({
   host: text('a host name or IP address').optional().describe('the BS address; default: 127.0.0.1 (loopback) or 0.0.0.0 (ssh)'),
   bandwidth: key(rate, 'total BS bandwidth the policy shares among devices, e.g. 100mbit', null),
+  channel: CellSchema.optional().describe('the wireless cell devices with link.channel use; default: none (fixed-rate links only)'),
+  clock: key(
+    z.enum(['item', 'wall']),
+    'clock fading and traces are read on: item (item i at i × item_interval, every policy of an item alike) or wall (time since the run started)',
+    'item',
+  ),
+  item_interval: key(positiveDuration, 'channel time between two items on the item clock, e.g. 100ms', 100),
 });
 
 export const TimeoutsSchema = z.strictObject({
@@ -135,7 +213,7 @@ export const TestbedFileSchema = z.strictObject({
     'link shaping: userspace (no root), tc, or auto (tc when root and available, else userspace)',
     'userspace',
   ),
-  bs: key(BsSchema, 'the base station', { bandwidth: null }),
+  bs: key(BsSchema, 'the base station', { bandwidth: null, clock: 'item', item_interval: 100 }),
   defaults: key(DefaultsSchema, 'settings every device inherits', {
     link: {}, ssh: {}, agent_dir: '~/.wdmoe', profile: 'this-host', port: 47100,
   }),
@@ -153,3 +231,6 @@ export type TestbedFile = z.input<typeof TestbedFileSchema>;
 export type ParsedTestbedFile = z.output<typeof TestbedFileSchema>;
 export type ParsedLinkDirection = z.output<typeof LinkDirectionSchema>;
 export type ParsedLink = z.output<typeof LinkSchema>;
+export type ParsedTrace = z.output<typeof TraceSchema>;
+export type ParsedRadio = z.output<typeof RadioSchema>;
+export type ParsedCell = z.output<typeof CellSchema>;

@@ -1,7 +1,8 @@
 // The resolved, readonly testbed every other piece consumes (docs/contracts.md "Testbed"),
 // plus the issue, source and profile types the testbed piece reports with.
 // Only testbed/ ever sees `TestbedFile` (what the user wrote, schema.ts); everyone else sees `Testbed`.
-// Must not import anything outside node built-ins: the agent may read these types.
+// Must not import anything outside node built-ins and channel/'s types: the agent may read these types.
+import type { CellParams, DeviceRadio, LinkClock, RateTrace } from '../channel/types.js';
 
 // A device's name as written in the testbed; branded so it cannot be mixed with hosts or keys.
 export type DeviceName = string & { readonly __brand: 'DeviceName' };
@@ -9,18 +10,22 @@ export type DeviceName = string & { readonly __brand: 'DeviceName' };
 // One expert of one layer: `${layer}.${expert}`, e.g. "3.7".
 export type ExpertKey = `${number}.${number}`;
 
-// One direction of a device's link. rateBitsPerSec null = not rate-limited.
+// One direction of a device's link. rateBitsPerSec null = not rate-limited (or following `trace`).
 export interface LinkDirection {
   readonly rateBitsPerSec: number | null;
   readonly delayMs: number;
   readonly jitterMs: number;
   readonly lossRate: number;
+  // A rate trace this direction replays (`trace:` in the testbed; rateBitsPerSec is then null); null = none.
+  readonly trace: RateTrace | null;
 }
 
 // Directions follow wireless usage: downlink = BS → device, uplink = device → BS.
 export interface DeviceLink {
   readonly uplink: LinkDirection;
   readonly downlink: LinkDirection;
+  // The device's radio (`link.channel`): its rates come from the cell (Testbed.bs.cell); null = fixed/trace links.
+  readonly radio: DeviceRadio | null;
 }
 
 export interface DeviceSsh {
@@ -75,7 +80,12 @@ export interface Testbed {
   readonly modelDir: string;
   readonly shaping: ShapingMode;
   readonly auth: { readonly token: string };
-  readonly bs: { readonly host: string; readonly bandwidthBitsPerSec: number | null };
+  readonly bs: {
+    readonly host: string;
+    readonly bandwidthBitsPerSec: number | null;
+    readonly cell: CellParams | null; // `bs.channel`: the wireless cell radio devices share; null = none
+    readonly clock: LinkClock; // which clock the channel and traces are read on
+  };
   readonly devices: readonly DeviceSpec[];
   // Every expert of every layer (layer-major order), each on ≥ 1 device.
   readonly placement: ReadonlyMap<ExpertKey, readonly DeviceName[]>;

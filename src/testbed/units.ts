@@ -1,4 +1,4 @@
-// Parses the unit strings of a testbed file, once: rates, durations, loss.
+// Parses the unit strings of a testbed file, once: rates, durations, loss, radio bandwidths.
 // Rates follow tc(8): `bit` (or a bare number) = bits/s, `bps` = BYTES/s; k/m/g/t are ×1000,
 // ki/mi/gi/ti are ×1024; suffixes are case-insensitive, as in tc. Durations need a unit
 // (us, ms, s, m) except 0, because tc reads a bare number as µs and people read it as ms.
@@ -66,6 +66,29 @@ export function parseDuration(value: unknown): UnitResult<number> {
   const scale = match ? DURATION_SUFFIXES[match[2]!.toLowerCase()] : undefined;
   if (!match || scale === undefined) return fail(DURATION_FORMS, value);
   return { ok: true, value: Number(match[1]) * scale };
+}
+
+const FREQUENCY_FORMS = 'a frequency like 20MHz, 100 MHz, 1.4GHz, 500kHz or a number of Hz';
+const FREQUENCY_SUFFIXES: Readonly<Record<string, number>> = { '': 1, hz: 1, khz: 1e3, mhz: 1e6, ghz: 1e9 };
+
+// Parses a radio bandwidth into hertz (Hz, kHz, MHz, GHz, case-insensitive; a bare number is Hz).
+export function parseFrequency(value: unknown): UnitResult<number> {
+  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? { ok: true, value } : fail(FREQUENCY_FORMS, value, 'must be > 0');
+  if (typeof value !== 'string') return fail(FREQUENCY_FORMS, value);
+  const match = NUMBER_WITH_SUFFIX.exec(value);
+  const scale = match ? FREQUENCY_SUFFIXES[match[2]!.toLowerCase()] : undefined;
+  if (!match || scale === undefined) return fail(FREQUENCY_FORMS, value);
+  const hz = Number(match[1]) * scale;
+  if (!(hz > 0)) return fail(FREQUENCY_FORMS, value, 'must be > 0');
+  return { ok: true, value: hz };
+}
+
+// Formats hertz the way the testbed file writes them (20MHz), for summaries.
+export function formatFrequency(hz: number): string {
+  for (const [suffix, scale] of [['GHz', 1e9], ['MHz', 1e6], ['kHz', 1e3]] as const) {
+    if (hz >= scale) return `${trimNumber(hz / scale)}${suffix}`;
+  }
+  return `${trimNumber(hz)}Hz`;
 }
 
 // Parses a packet loss into a fraction in [0, 1].

@@ -185,7 +185,7 @@ describe('valid testbeds', () => {
     const testbed = loaded(VALID);
     assert.equal(testbed.name, 'bad');
     assert.equal(testbed.shaping, 'userspace');
-    assert.deepEqual(testbed.bs, { host: '127.0.0.1', bandwidthBitsPerSec: null });
+    assert.deepEqual(testbed.bs, { host: '127.0.0.1', bandwidthBitsPerSec: null, cell: null, clock: { mode: 'item', itemIntervalMs: 100 } });
     assert.deepEqual(testbed.timeouts, { connectMs: 5000, requestMs: 30_000 });
     assert.deepEqual(testbed.model, { numLayers: 2, numExperts: 4 });
     assert.deepEqual(testbed.devices.map((device) => `${device.host}:${device.port}`), ['127.0.0.1:47100', '127.0.0.1:47101', '127.0.0.1:47102', '127.0.0.1:47103']);
@@ -194,7 +194,7 @@ describe('valid testbeds', () => {
     assert.equal(device.agentDir, '~/.wdmoe');
     assert.deepEqual(device.ssh.port, 22);
     assert.equal(device.ssh.keyPath, null);
-    assert.deepEqual(device.link.uplink, { rateBitsPerSec: null, delayMs: 0, jitterMs: 0, lossRate: 0 });
+    assert.deepEqual(device.link.uplink, { rateBitsPerSec: null, delayMs: 0, jitterMs: 0, lossRate: 0, trace: null });
     assert.deepEqual(testbed.sources.get('devices[d0].link.uplink.rate'), { kind: 'default' });
     assert.equal(testbed.sources.get('mode')?.kind, 'yaml');
     assert.ok(testbed.profiles.has('this-host'));
@@ -233,9 +233,9 @@ devices:
 placement: { d0: ["0", "1"], d1: ["2", "3"] }
 `);
     const [d0, d1] = testbed.devices;
-    assert.deepEqual(d0!.link.uplink, { rateBitsPerSec: 1e6, delayMs: 50, jitterMs: 0, lossRate: 0 });
-    assert.deepEqual(d0!.link.downlink, { rateBitsPerSec: 2e6, delayMs: 50, jitterMs: 3, lossRate: 0.01 });
-    assert.deepEqual(d1!.link.uplink, { rateBitsPerSec: 5e6, delayMs: 1, jitterMs: 0, lossRate: 0 });
+    assert.deepEqual(d0!.link.uplink, { rateBitsPerSec: 1e6, delayMs: 50, jitterMs: 0, lossRate: 0, trace: null });
+    assert.deepEqual(d0!.link.downlink, { rateBitsPerSec: 2e6, delayMs: 50, jitterMs: 3, lossRate: 0.01, trace: null });
+    assert.deepEqual(d1!.link.uplink, { rateBitsPerSec: 5e6, delayMs: 1, jitterMs: 0, lossRate: 0, trace: null });
     assert.equal(testbed.auth.token, 'fixture-token-0123456789abcdef');
     assert.equal(testbed.sources.get('devices[d0].link.uplink.rate')?.kind, 'profile');
     assert.deepEqual(testbed.sources.get('devices[d0].link.downlink.jitter'), { kind: 'yaml', file: BAD, line: 12, col: 27 });

@@ -22,7 +22,7 @@ test('every bundled link profile is valid', () => {
   for (const name of names) assert.ok(readLinkProfile(findProfile('link', name)!).ok, name);
   const wifi = readLinkProfile(findProfile('link', 'wifi-20mbit')!);
   assert.ok(wifi.ok);
-  assert.deepEqual(wifi.value.link.uplink, { rateBitsPerSec: 20e6, delayMs: 5, jitterMs: 2, lossRate: 0 });
+  assert.deepEqual(wifi.value.link.uplink, { rateBitsPerSec: 20e6, delayMs: 5, jitterMs: 2, lossRate: 0, trace: null });
 });
 
 test('extra profile folders are searched before the bundled one', () => {

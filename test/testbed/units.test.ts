@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatDuration, formatRate, isBytesPerSecondRate, parseDuration, parseLoss, parseRate } from '../../src/testbed/units.js';
+import { formatDuration, formatFrequency, formatRate, isBytesPerSecondRate, parseDuration, parseFrequency, parseLoss, parseRate } from '../../src/testbed/units.js';
 
 const rates: Array<[unknown, number | null]> = [
   ['20mbit', 20e6], ['1gbit', 1e9], ['500kbit', 500e3], ['100mbps', 800e6], ['1.5Mbit', 1.5e6], ['12bps', 96],
@@ -62,4 +62,19 @@ test('formatRate and formatDuration write what the parser reads', () => {
   for (const text of ['20mbit', '1gbit', '500kbit', '800bit']) assert.equal(formatRate((parseRate(text) as { value: number }).value), text);
   for (const text of ['250us', '10ms', '1.5s']) assert.equal(formatDuration((parseDuration(text) as { value: number }).value), text);
   assert.equal(formatRate(null), 'unlimited');
+});
+
+describe('parseFrequency', () => {
+  const frequencies: Array<[unknown, number]> = [['20MHz', 20e6], ['100 MHz', 100e6], ['1.4GHz', 1.4e9], ['500kHz', 500e3], ['180hz', 180], ['5e6', 5e6], [20e6, 20e6]];
+  for (const [input, expected] of frequencies) {
+    test(`reads ${JSON.stringify(input)} as ${expected} Hz`, () => assert.deepEqual(parseFrequency(input), { ok: true, value: expected }));
+  }
+  for (const input of ['20mbit', '20 megahertz', '0MHz', 0, -5, '', null, true]) {
+    test(`rejects ${JSON.stringify(input)} naming the accepted forms`, () => {
+      const result = parseFrequency(input);
+      assert.equal(result.ok, false);
+      assert.match(!result.ok ? result.message : '', /expected a frequency like 20MHz.*got/);
+    });
+  }
+  test('formats hertz back', () => assert.deepEqual([20e6, 1.4e9, 500e3, 180].map(formatFrequency), ['20MHz', '1.4GHz', '500kHz', '180Hz']));
 });
