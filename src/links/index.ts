@@ -6,6 +6,6 @@ export { SHAPERS, createShaper } from './shapers.js';
 export { SeededRandom } from './random.js';
 export { LinkError } from './errors.js';
 export { planTcShaping, planTcRemoval, classIdOf, type TcPlan, type TcPlanInput, type TcDevice, type TcCommand, type TcObject } from './tc-plan.js';
-export { applyTcPlan, removeTcObjects, readTcState, runTcCommand, type TcRunner, type TcState } from './tc-apply.js';
+export { applyTcPlan, removeTcObjects, tcStateFilePath, readTcState, runTcCommand, type TcRunner, type TcState } from './tc-apply.js';
 export { detectTcFeatures, missingForPlan, describeTcFeatures, type TcFeatures } from './tc-detect.js';
 export { TcError } from './tc-errors.js';

@@ -20,14 +20,17 @@ export class LinkSchedule {
     this.#jitter = jitter;
   }
 
-  // Books a message of `payloadBytes` offered at `nowMs`; returns when it starts and arrives.
-  schedule(payloadBytes: number, nowMs: number): TransmitTiming {
+  // Books a message of `payloadBytes` offered at `nowMs` at the rate and delay in force (`inForce`, default
+  // the spec's: a time-varying link passes each transfer's own); returns when it starts and arrives.
+  schedule(payloadBytes: number, nowMs: number, inForce: { rateBitsPerSec?: number | null; delayMs?: number } = {}): TransmitTiming {
+    const rateBitsPerSec = inForce.rateBitsPerSec === undefined ? this.spec.rateBitsPerSec : inForce.rateBitsPerSec;
+    const link = { ...this.spec, rateBitsPerSec, delayMs: inForce.delayMs ?? this.spec.delayMs };
     const startMs = Math.max(nowMs, this.#busyUntilMs);
-    this.#busyUntilMs = startMs + serializationMs(this.spec, payloadBytes);
-    const latencyMs = Math.max(0, this.spec.delayMs + this.#drawJitterMs());
-    const arrivalMs = Math.max(this.#lastArrivalMs, this.#busyUntilMs + latencyMs + this.#drawLossPenaltyMs(payloadBytes));
+    this.#busyUntilMs = startMs + serializationMs(link, payloadBytes);
+    const latencyMs = Math.max(0, link.delayMs + this.#drawJitterMs());
+    const arrivalMs = Math.max(this.#lastArrivalMs, this.#busyUntilMs + latencyMs + this.#drawLossPenaltyMs(link, payloadBytes));
     this.#lastArrivalMs = arrivalMs;
-    return { startMs, endMs: arrivalMs };
+    return { startMs, endMs: arrivalMs, rateBitsPerSec };
   }
 
   // Zero-mean jitter: normal with σ = jitterMs, or uniform in [−jitterMs, +jitterMs].
@@ -38,11 +41,11 @@ export class LinkSchedule {
   }
 
   // Each segment is lost with probability lossRate and then costs one RTO-like stall.
-  #drawLossPenaltyMs(payloadBytes: number): number {
-    const { lossRate } = this.spec;
+  #drawLossPenaltyMs(link: LinkDirection, payloadBytes: number): number {
+    const { lossRate } = link;
     if (lossRate <= 0) return 0;
     let losses = 0;
     for (let i = segmentCount(payloadBytes); i > 0; i--) if (this.#random.next() < lossRate) losses++;
-    return losses * lossPenaltyMs(this.spec);
+    return losses * lossPenaltyMs(link);
   }
 }

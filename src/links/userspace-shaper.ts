@@ -3,7 +3,8 @@
 // its downlink transmit resolved and hands a RESULT on only after its uplink transmit resolved.
 // Waits are precise to well under a millisecond: a timer to ~1 ms before, then event-loop turns.
 import { LinkSchedule } from './token-bucket.js';
-import type { LinkDirection, LinkShaper, ShaperOptions, TransmitTiming } from './types.js';
+import { LinkError } from './errors.js';
+import type { LinkDirection, LinkShaper, ShaperOptions, TransferOptions, TransmitTiming } from './types.js';
 
 const SPIN_MS = 1.5;
 
@@ -46,10 +47,14 @@ export class UserspaceShaper implements LinkShaper {
   }
 
   // An aborted transmit keeps its booking: the bytes were already (partly) on the link.
-  async transmit(payloadBytes: number, signal?: AbortSignal): Promise<TransmitTiming> {
-    signal?.throwIfAborted();
-    const timing = this.#schedule.schedule(payloadBytes, performance.now());
-    await waitUntil(timing.endMs, signal);
+  async transmit(payloadBytes: number, options: TransferOptions = {}): Promise<TransmitTiming> {
+    options.signal?.throwIfAborted();
+    const rate = options.rateBitsPerSec;
+    if (rate !== undefined && rate !== null && !(rate > 0 && Number.isFinite(rate))) {
+      throw new LinkError('link-no-rate', `a transfer of ${payloadBytes} bytes was given rate ${rate} bit/s: it would never arrive`, 'the policy gave this device no bandwidth share but sent it work; check the policy\'s bandwidthShare');
+    }
+    const timing = this.#schedule.schedule(payloadBytes, performance.now(), options);
+    await waitUntil(timing.endMs, options.signal);
     return timing;
   }
 }
@@ -63,9 +68,9 @@ export class UnshapedLink implements LinkShaper {
     this.spec = spec;
   }
 
-  transmit(_payloadBytes: number, signal?: AbortSignal): Promise<TransmitTiming> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+  transmit(_payloadBytes: number, options: TransferOptions = {}): Promise<TransmitTiming> {
+    if (options.signal?.aborted) return Promise.reject(options.signal.reason);
     const now = performance.now();
-    return Promise.resolve({ startMs: now, endMs: now });
+    return Promise.resolve({ startMs: now, endMs: now, rateBitsPerSec: null });
   }
 }

@@ -61,7 +61,8 @@ export function runUnshaped(context: UnshapedRunContext, request: RunRequest, op
         const reply: RunReply = {
           output: result.output,
           timing: { sendStartMs, downlinkDoneMs, resultReceivedMs, deliveredMs: resultReceivedMs,
-            deviceComputeMs: result.computeMicros / 1000, downlinkBytes, uplinkBytes: wireBytes },
+            deviceComputeMs: result.computeMicros / 1000, downlinkBytes, uplinkBytes: wireBytes,
+            downlinkRateBitsPerSec: null, uplinkRateBitsPerSec: null },
         };
         if (lease !== undefined) {
           const release = releaserOf(pool, result.output, lease);

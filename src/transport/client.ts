@@ -23,9 +23,15 @@ import { callShaped } from './client-shaped-call.js';
 import { checkResult, releaserOf } from './client-run-result.js';
 import { runUnshaped, type UnshapedRunContext } from './client-unshaped-run.js';
 import type { WireDtype } from './dtype.js';
-import type { DeviceInfo, RunReply, RunRequest } from './types.js';
+import type { DeviceInfo, LinkInForce, RunReply, RunRequest } from './types.js';
 
 export type { RequestOptions } from './client-requests.js';
+
+// A RUN's options: its deadline and signal, and the rate in force on each link for this transfer
+// (absent: the shaper's own spec). Ignored on an unshaped connection.
+export interface RunOptions extends RequestOptions {
+  link?: { downlink?: LinkInForce; uplink?: LinkInForce };
+}
 
 export interface DeviceClientOptions {
   device: string;
@@ -103,7 +109,7 @@ export class DeviceClient {
 
   // Sends one RUN and resolves with the device's output; rejects with DeviceError at the deadline.
   // The reply's `release`, when present, hands output's memory back (see RunReply).
-  run(request: RunRequest, options: RequestOptions): Promise<RunReply> {
+  run(request: RunRequest, options: RunOptions): Promise<RunReply> {
     const sendStartMs = performance.now();
     const { layer, rows, hidden, k } = request;
     const limits = this.info.limits;
@@ -122,7 +128,9 @@ export class DeviceClient {
       const id = this.#requests.takeId();
       const answer = call.expect(id, { kind: 'run', layer });
       const frameBytes = runFrameBytes(rows, hidden, k, this.#dtype);
-      if (this.#options.downlink !== undefined) await this.#options.downlink.transmit(frameBytes, call.signal);
+      const down = options.link?.downlink;
+      const downTiming = this.#options.downlink === undefined ? undefined
+        : await this.#options.downlink.transmit(frameBytes, { rateBitsPerSec: down?.rateBitsPerSec, delayMs: down?.delayMs, signal: call.signal });
       const downlinkDoneMs = performance.now();
       this.#writeRun(id, request, options.deadlineMs);
       const { frame, wireBytes, lease } = await answer;
@@ -135,8 +143,10 @@ export class DeviceClient {
       const result = frame as ResultFrame;
       const release = releaserOf(this.#pool, result.output, lease);
       // The deadline keeps running through uplink shaping: the caller's budget is end to end.
+      const up = options.link?.uplink;
+      let upTiming;
       try {
-        if (this.#options.uplink !== undefined) await this.#options.uplink.transmit(wireBytes, call.signal);
+        if (this.#options.uplink !== undefined) upTiming = await this.#options.uplink.transmit(wireBytes, { rateBitsPerSec: up?.rateBitsPerSec, delayMs: up?.delayMs, signal: call.signal });
       } catch (error) {
         release?.();
         throw error;
@@ -144,7 +154,8 @@ export class DeviceClient {
       const reply: RunReply = {
         output: result.output,
         timing: { sendStartMs, downlinkDoneMs, resultReceivedMs, deliveredMs: performance.now(),
-          deviceComputeMs: result.computeMicros / 1000, downlinkBytes: frameBytes, uplinkBytes: wireBytes },
+          deviceComputeMs: result.computeMicros / 1000, downlinkBytes: frameBytes, uplinkBytes: wireBytes,
+          downlinkRateBitsPerSec: downTiming?.rateBitsPerSec ?? null, uplinkRateBitsPerSec: upTiming?.rateBitsPerSec ?? null },
       };
       if (release !== undefined) reply.release = release;
       return reply;

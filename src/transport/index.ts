@@ -1,7 +1,7 @@
-export { DeviceClient, type DeviceClientOptions, type RequestOptions } from './client.js';
+export { DeviceClient, type DeviceClientOptions, type RequestOptions, type RunOptions } from './client.js';
 export { ClientPool, type ClientPoolOptions, type PoolDevice } from './pool.js';
 export { DeviceError, ProtocolError, type DevicePhase, type DeviceFailure, type ProtocolErrorCode } from './errors.js';
-export type { RunRequest, RunReply, RunTiming, DeviceInfo, ExpertKey } from './types.js';
+export type { RunRequest, RunReply, RunTiming, DeviceInfo, ExpertKey, LinkInForce } from './types.js';
 export type { WireDtype } from './dtype.js';
 export {
   PROTOCOL_VERSION, HEADER_BYTES, DEFAULT_FRAME_LIMITS, FRAME_TYPES, WIRE_ERROR_CODES, resolveFrameLimits,

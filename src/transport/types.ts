@@ -24,6 +24,14 @@ export interface RunTiming {
   deviceComputeMs: number; // the agent's own measurement
   downlinkBytes: number; // RUN frame, header included
   uplinkBytes: number; // RESULT frame, header included
+  downlinkRateBitsPerSec: number | null; // the rate the downlink shaper sent the RUN at; null = unshaped
+  uplinkRateBitsPerSec: number | null; // the rate the uplink shaper delivered the RESULT at; null = unshaped
+}
+
+// The rate (and delay) in force for one transfer of one RUN: channel state × the policy's bandwidth share.
+export interface LinkInForce {
+  rateBitsPerSec: number | null; // null = not rate-limited
+  delayMs?: number; // default: the shaper's spec
 }
 
 export interface RunReply {

@@ -9,20 +9,30 @@ const spec = (over: Partial<{ rateBitsPerSec: number | null; delayMs: number; ji
 
 test('one message on an idle link arrives after bytes·8/rate + delay', () => {
   const schedule = new LinkSchedule(spec(), 1);
-  assert.deepEqual(schedule.schedule(1000, 100), { startMs: 100, endMs: 100 + 8 + 20 });
+  assert.deepEqual(schedule.schedule(1000, 100), { startMs: 100, endMs: 100 + 8 + 20, rateBitsPerSec: 1_000_000 });
   assert.equal(expectedTransferMs(spec(), 1000), 28);
 });
 
 test('back-to-back messages queue behind each other (FIFO), delay overlaps', () => {
   const schedule = new LinkSchedule(spec(), 1);
   schedule.schedule(1000, 0); // busy until 8
-  assert.deepEqual(schedule.schedule(1000, 1), { startMs: 8, endMs: 36 });
-  assert.deepEqual(schedule.schedule(1000, 100), { startMs: 100, endMs: 128 }); // idle again
+  assert.deepEqual(schedule.schedule(1000, 1), { startMs: 8, endMs: 36, rateBitsPerSec: 1_000_000 });
+  assert.deepEqual(schedule.schedule(1000, 100), { startMs: 100, endMs: 128, rateBitsPerSec: 1_000_000 }); // idle again
 });
 
 test('an unlimited rate costs only the delay', () => {
   const schedule = new LinkSchedule(spec({ rateBitsPerSec: null }), 1);
-  assert.deepEqual(schedule.schedule(10_000_000, 5), { startMs: 5, endMs: 25 });
+  assert.deepEqual(schedule.schedule(10_000_000, 5), { startMs: 5, endMs: 25, rateBitsPerSec: null });
+});
+
+test('a transfer can carry its own rate and delay (a time-varying link): the schedule uses them and says so', () => {
+  const schedule = new LinkSchedule(spec(), 1);
+  // 1000 bytes at 4 Mbit/s = 2 ms, then 5 ms of delay instead of the spec's 1 Mbit/s and 20 ms.
+  assert.deepEqual(schedule.schedule(1000, 0, { rateBitsPerSec: 4_000_000, delayMs: 5 }), { startMs: 0, endMs: 7, rateBitsPerSec: 4_000_000 });
+  // The next message queues behind the busy time of the first at its own rate (busy until 2 ms).
+  assert.deepEqual(schedule.schedule(1000, 1), { startMs: 2, endMs: 30, rateBitsPerSec: 1_000_000 });
+  // An explicit null is unlimited, not "the spec's rate".
+  assert.deepEqual(schedule.schedule(1_000_000, 100, { rateBitsPerSec: null }), { startMs: 100, endMs: 120, rateBitsPerSec: null });
 });
 
 test('jitter is zero-mean, reproducible by seed, never reorders messages', () => {

@@ -36,7 +36,7 @@ test('the none shaper resolves at once', async () => {
 test('an aborted transmit rejects with the signal reason', async () => {
   const shaper = createShaper('userspace', spec, 1);
   const controller = new AbortController();
-  const pending = shaper.transmit(100_000, controller.signal); // 800 ms
+  const pending = shaper.transmit(100_000, { signal: controller.signal }); // 800 ms
   setTimeout(() => controller.abort(new Error('deadline')), 10);
   await assert.rejects(pending, /deadline/);
 });
@@ -51,4 +51,18 @@ test('waitUntil never fires early and is usually late by little', async () => {
   const sorted = [...errors].sort((a, b) => a - b);
   // A loaded CI machine may delay one timer; the median shows the mechanism works.
   assert.ok(sorted[0]! >= 0 && sorted[4]! < 2 && sorted[8]! < 25, `late by ${errors.join(', ')} ms`);
+});
+
+test('a transfer sent at the rate in force for it takes that rate\'s time, and reports the rate', async () => {
+  const shaper = createShaper('userspace', spec, 1); // spec: 1 Mbit/s + 20 ms
+  const start = performance.now();
+  const timing = await shaper.transmit(12_500, { rateBitsPerSec: 10_000_000, delayMs: 2 }); // 10 ms + 2 ms
+  const measured = performance.now() - start;
+  assert.equal(timing.rateBitsPerSec, 10_000_000);
+  assert.ok(measured >= 12 - 0.5 && measured < 12 + 25, `12.5 KB at 10 mbit + 2 ms: measured ${measured} ms, model 12 ms`);
+});
+
+test('a transfer given no bandwidth (rate 0) is refused at once instead of never arriving', async () => {
+  const shaper = createShaper('userspace', spec, 1);
+  await assert.rejects(shaper.transmit(1000, { rateBitsPerSec: 0 }), (error: Error & { code?: string }) => error.code === 'link-no-rate' && /never arrive/.test(error.message));
 });
