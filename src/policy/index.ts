@@ -1,15 +1,20 @@
-// The policy registry: one table of pure policy functions that bench and sim both look up by name.
-import { random1 } from './random1.js';
-import { top1 } from './top1.js';
-import { topk } from './topk.js';
-import type { Policy } from './types.js';
-
-// topk: vanilla MoE (the model's top-k); top1: best expert only; random1: one random expert of the top-k.
-export const POLICIES = { topk, top1, random1 } satisfies Record<string, Policy>;
-export type PolicyName = keyof typeof POLICIES;
-
+// Public API of the policy piece: the registry of pure policy functions that bench and sim both use,
+// the --policy resolver (built-ins and custom modules), and the building blocks a custom policy may reuse.
 export * from './types.js';
+export { POLICIES, POLICY_NAMES, type PolicyName } from './registry.js';
+export { resolvePolicies, type ResolvedPolicy } from './resolve.js';
+export { parsePolicySpecs, isModuleTarget, type PolicySpec } from './spec.js';
+export { resolveParams } from './params.js';
+export { PolicyError, PolicyDecisionError } from './errors.js';
+export { findDecisionProblem } from './check-decision.js';
 export { softmaxRows, topKOfRow } from './gate.js';
-export { transferMs, estimateDeviceMs } from './latency.js';
-export { NO_EXPERT_SLOT } from './slots.js';
+export { transferMs, linkTransferMs, estimateDeviceMs, computeMs, dependsOnShare, type DeviceWork } from './latency.js';
+export { workOfSlots, equalShares } from './device-work.js';
+export { allocateBandwidth } from './bandwidth.js';
+export { topKCandidates, availableMask, decisionFromMask, keepFirst, type Candidates } from './selection.js';
+export { selectByWlr, deviceLatencies } from './wlr.js';
+export { jointSelection } from './wdmoe.js';
 export { selectTopExperts } from './topk.js';
+export { assignReplicas } from './replicas.js';
+export { buildDeviceEstimates, UNLIMITED_LINK, type EstimateSource } from './estimates.js';
+export { NO_EXPERT_SLOT } from './slots.js';

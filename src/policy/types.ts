@@ -1,46 +1,69 @@
-// What a policy sees and returns, per MoE layer and batch of tokens (DESIGN.md "Channel and policies").
-// Pure data: the same policies run in bench (real devices) and sim (analytic model).
-// Must not import transport, bs or links runtime code.
+// What a policy sees and returns, per MoE layer and batch of tokens (DESIGN.md "Channel and policies"),
+// and how a policy is declared (name, parameters, create). Pure data: the same policies run in bench
+// (real devices) and sim (analytic model). Must not import transport, bs or links runtime code.
+// This file's types are part of the package's public API for custom policies (docs/policies.md).
+import type { LinkState } from '../channel/types.js';
 
-// One direction of a device's link as the policy estimates it.
-export interface LinkEstimate {
-  rateBitsPerSec: number | null; // null = unlimited
-  delayMs: number;
-}
+export type { LinkState } from '../channel/types.js';
 
-// A device as the policy sees it: its links and its compute model.
+// A device as the policy sees it now: both directions of its link and its compute model.
 export interface DeviceEstimate {
-  name: string;
-  downlink: LinkEstimate;
-  uplink: LinkEstimate;
-  // Expert compute time for `rows` token rows on this device: fixedMs + perRowMs · rows (per expert run).
-  compute: { fixedMs: number; perRowMs: number };
+  readonly name: string;
+  readonly downlink: LinkState; // BS → device, at this moment
+  readonly uplink: LinkState; // device → BS
+  // Expert compute on this device: fixedMs per distinct expert run + perTokenMs per (token, expert) pair.
+  readonly compute: { readonly fixedMs: number; readonly perTokenMs: number };
+  // False when the device is down: a policy must not give it work.
+  readonly available: boolean;
 }
 
 export interface PolicyContext {
-  layer: number;
-  tokens: number; // n
-  numExperts: number; // E
-  topK: number; // the model's k
-  normalizeTopK: boolean; // Mixtral renormalises the kept weights
-  gateProbs: Float32Array; // n×E, softmax over all experts
-  hiddenSize: number;
-  bytesPerValue: number; // 4 for fp32 payloads
-  devices: readonly DeviceEstimate[];
+  readonly layer: number;
+  readonly tokens: number; // n
+  readonly numExperts: number; // E
+  readonly topK: number; // the model's k
+  readonly normalizeTopK: boolean; // Mixtral renormalises the kept weights
+  readonly gateProbs: Float32Array; // n×E, softmax over all experts
+  readonly hiddenSize: number;
+  readonly bytesPerValue: number; // 4 for fp32 payloads
+  readonly devices: readonly DeviceEstimate[];
   // For each expert index of this layer, the indices (into `devices`) of the devices holding it (replicas).
-  expertDevices: readonly (readonly number[])[];
+  readonly expertDevices: readonly (readonly number[])[];
   // Seeded random source in [0, 1) for stochastic policies (random1); deterministic per run.
-  random: () => number;
+  readonly random: () => number;
 }
 
-// Which experts each token runs, with which weights, on which device.
+// Which experts each token runs, with which weights, on which device, and how the BS's bandwidth is split.
 export interface PolicyDecision {
   k: number; // slots per token (≤ the model's top-k)
-  experts: Uint16Array; // n×k, NO_EXPERT for an unused slot
+  experts: Uint16Array; // n×k, NO_EXPERT_SLOT (0xFFFF) for an unused slot
   weights: Float32Array; // n×k, renormalised kept weights
   slotDevice: Int32Array; // n×k, index into ctx.devices, -1 for an unused slot
-  bandwidthShare: Float64Array | null; // per device share of the BS's bandwidth (Σ ≤ 1), null = equal/fixed links
+  // Per device share of the BS's bandwidth (Σ ≤ 1; the same share in both directions), or null for
+  // equal shares among the devices that get work.
+  bandwidthShare: Float64Array | null;
 }
 
 // A policy is a pure function of the context.
 export type Policy = (ctx: PolicyContext) => PolicyDecision;
+
+// A parameter a policy accepts (`--policy name:key=value`), declared as plain data so user modules
+// need no schema library.
+export interface PolicyParamSpec {
+  readonly type: 'number' | 'integer' | 'boolean';
+  readonly default: number | boolean;
+  readonly min?: number;
+  readonly max?: number;
+  readonly description: string;
+}
+
+export type PolicyParams = Readonly<Record<string, number | boolean>>;
+
+// How a policy is registered: built-in ones in registry.ts, custom ones as the default export of a .mjs file.
+export interface PolicyDefinition {
+  readonly name: string;
+  readonly description: string;
+  readonly params: Readonly<Record<string, PolicyParamSpec>>;
+  // Called once per run with every parameter resolved (defaults filled in).
+  create(params: PolicyParams): Policy;
+}
