@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { meanSnr, snrAt } from '../../src/channel/channel-model.js';
 import { createLinkStates } from '../../src/channel/link-states.js';
 import { rateAtShare } from '../../src/channel/rate.js';
 import type { CellParams, LinkDirectionSpec, LinkStatesInput, RateTrace } from '../../src/channel/types.js';
+import { loadTestbedText } from '../../src/testbed/index.js';
 
 const CELL: CellParams = {
   downlinkBandwidthHz: 20e6, uplinkBandwidthHz: 20e6, bsTxPowerDbm: 43, noisePsdDbmPerHz: -174, noiseFigureDb: 9,
@@ -83,4 +86,42 @@ test('without fading a radio state is the same object at every moment (cheap per
 test('a radio device without a cell is refused', () => {
   const input: LinkStatesInput = { ...INPUT, bs: { bandwidthBitsPerSec: null, cell: null } };
   assert.throws(() => createLinkStates(input, { seed: 1 }), /has a radio but the testbed has no cell/);
+});
+
+test('a resolved testbed plugs straight in: radio, trace-driven and fixed devices (loadTestbedText)', () => {
+  const fixtures = fileURLToPath(new URL('../fixtures/testbeds/', import.meta.url));
+  const yaml = `mode: loopback
+model: tiny-2x4
+auth: { token: a-test-token-of-24-chars }
+bs:
+  bandwidth: 100mbit
+  channel: { bandwidth: 20MHz, fading: rayleigh, coherence: 50ms }
+devices:
+  - name: near
+    link: { channel: { distance_m: 60 }, downlink: { delay: 2ms } }
+  - name: far
+    link: { channel: { distance_m: 450 } }
+  - name: traced
+    link: { downlink: { trace: ../traces/lte-like.csv }, uplink: { trace: ../traces/steps-24-12-6mbit.mahimahi } }
+  - name: wired
+    link: { downlink: { rate: 50mbit }, uplink: { rate: 10mbit, loss: 1% } }
+`;
+  const result = loadTestbedText(join(fixtures, 'link-states.yaml'), yaml);
+  assert.ok('testbed' in result, 'errors' in result ? JSON.stringify(result.errors) : '');
+  const states = createLinkStates(result.testbed, { seed: 0 });
+  const [near, far, traced, wired] = states.at(1250);
+  const cell = result.testbed.bs.cell!;
+  assert.deepEqual(near!.downlink, { model: 'shannon', bandwidthHz: 20e6, snr: snrAt(cell, { distanceM: 60, pathGainDb: null, txPowerDbm: 23 }, 0, 'downlink', 1250, 0), delayMs: 2, jitterMs: 0, lossRate: 0 });
+  // Mean SNRs by hand: 43 dBm − PL(d) + 91.99 dB of noise over 20 MHz, PL(60 m) = 82.16 dB, PL(450 m) = 115.06 dB.
+  const noiseDbm = -174 + 9 + 10 * Math.log10(20e6);
+  for (const [index, distanceM] of [[0, 60], [1, 450]] as const) {
+    const expectedDb = 43 - (128.1 + 37.6 * Math.log10(distanceM / 1000)) - noiseDbm;
+    assert.ok(Math.abs(10 * Math.log10(meanSnr(cell, result.testbed.devices[index]!.link.radio!, index, 'downlink', 0)) - expectedDb) < 1e-9);
+  }
+  assert.ok(far!.uplink.model === 'shannon' && near!.uplink.model === 'shannon');
+  // lte-like.csv at 1250 ms: the 1000 ms step (30 Mbit/s, 8 ms); the Mahimahi uplink at 1250 mod 300 = 50 ms: 23.88 Mbit/s.
+  assert.deepEqual(traced!.downlink, { model: 'fixed', rateBitsPerSec: 30e6, poolBitsPerSec: 100e6, delayMs: 8, jitterMs: 0, lossRate: 0 });
+  assert.deepEqual(traced!.uplink, { model: 'fixed', rateBitsPerSec: 23_880_000, poolBitsPerSec: 100e6, delayMs: 0, jitterMs: 0, lossRate: 0 });
+  assert.deepEqual(wired!.uplink, { model: 'fixed', rateBitsPerSec: 10e6, poolBitsPerSec: 100e6, delayMs: 0, jitterMs: 0, lossRate: 0.01 });
+  assert.deepEqual(createLinkStates(result.testbed, { seed: 0 }).at(1250), states.at(1250));
 });
