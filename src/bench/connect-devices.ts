@@ -1,12 +1,14 @@
 // Builds what the forward pass needs to reach the experts: one channel per device (a transport
-// client behind userspace-shaped links, or the in-process local channel), the policy's view of each
-// device, and for every layer and expert the devices holding it. Called by bench/run.ts.
+// client behind userspace-shaped links, or the in-process local channel), each device's compute model
+// for the policies, the link states over time (channel, traces or fixed rates; unlimited when shaping is
+// off), and for every layer and expert the devices holding it. Called by bench/run.ts.
 import { EXIT_BAD_INPUT, WdmoeError, type TeardownStack } from '../core/index.js';
 import { createLocalChannel, type DeviceChannel } from '../bs/index.js';
+import { createLinkStates, type DeviceLinkState } from '../channel/index.js';
 import { createShaper, type ShaperName } from '../links/index.js';
 import { ensureLoopbackAgents, expertsOfDevice } from '../loopback/index.js';
 import { loadExpertCompute } from '../model/index.js';
-import type { DeviceEstimate } from '../policy/index.js';
+import { UNLIMITED_LINK, type EstimateSource } from '../policy/index.js';
 import type { Testbed } from '../testbed/index.js';
 import { DeviceClient } from '../transport/index.js';
 
@@ -14,7 +16,9 @@ export type Placement = 'testbed' | 'local';
 export type ShapingChoice = 'testbed' | 'none';
 
 export interface ConnectedDevices {
-  devices: DeviceEstimate[];
+  devices: EstimateSource[];
+  // Every device's link states at channel time `timeMs` (static for fixed links).
+  linkStatesAt: (timeMs: number) => readonly DeviceLinkState[];
   channels: DeviceChannel[];
   expertDevices: number[][][]; // [layer][expert] → device indices
   shaping: ShaperName | 'local';
@@ -34,7 +38,7 @@ export interface ConnectOptions {
   onEvent?: (event: { kind: 'agent-started'; device: string; pid: number; port: number } | { kind: 'device-connected'; device: string; experts: number }) => void;
 }
 
-const UNLIMITED = { rateBitsPerSec: null, delayMs: 0 };
+const UNLIMITED: DeviceLinkState = Object.freeze({ downlink: UNLIMITED_LINK, uplink: UNLIMITED_LINK });
 
 // The shaper the testbed asks for, as this build can provide it.
 export function resolveShaping(testbed: Testbed, choice: ShapingChoice): ShaperName {
@@ -75,7 +79,8 @@ export async function connectDevices(options: ConnectOptions): Promise<Connected
     const compute = await loadExpertCompute(testbed.modelDir, 'all', { intraOpThreads: options.intraOpThreads });
     options.teardown.defer('local experts', () => compute.release());
     return {
-      devices: [{ name: 'local', downlink: UNLIMITED, uplink: UNLIMITED, compute: { fixedMs: 0, perRowMs: 0 } }],
+      devices: [{ name: 'local', compute: { fixedMs: 0, perTokenMs: 0 } }],
+      linkStatesAt: () => [UNLIMITED],
       channels: [createLocalChannel('local', compute)],
       expertDevices: Array.from({ length: numLayers }, () => Array.from({ length: numExperts }, () => [0])),
       shaping: 'local',
@@ -110,21 +115,17 @@ export async function connectDevices(options: ConnectOptions): Promise<Connected
   const expertDevices = Array.from({ length: numLayers }, (_, layer) =>
     Array.from({ length: numExperts }, (_, expert) => (testbed.placement.get(`${layer}.${expert}`) ?? []).map((name) => indexOf.get(name)!)),
   );
-  // The policy's view of each link is the link as it really is: unlimited when shaping is off.
-  const devices: DeviceEstimate[] = testbed.devices.map((device) => {
+  const devices: EstimateSource[] = testbed.devices.map((device) => {
     const profile = testbed.profiles.get(device.profile);
-    const link = (direction: 'uplink' | 'downlink') =>
-      shaping === 'none' ? UNLIMITED : { rateBitsPerSec: device.link[direction].rateBitsPerSec, delayMs: device.link[direction].delayMs };
-    return {
-      name: device.name,
-      downlink: link('downlink'),
-      uplink: link('uplink'),
-      compute: { fixedMs: profile?.computeModel.fixedMs ?? 0, perRowMs: profile?.computeModel.perTokenMs ?? 0 },
-    };
+    return { name: device.name, compute: { fixedMs: profile?.computeModel.fixedMs ?? 0, perTokenMs: profile?.computeModel.perTokenMs ?? 0 } };
   });
+  // The policy's view of each link is the link as it really is: unlimited when shaping is off.
+  const unshaped = testbed.devices.map(() => UNLIMITED);
+  const states = shaping === 'none' ? null : createLinkStates(testbed, { seed: options.seed });
+  const linkStatesAt = (timeMs: number) => (states === null ? unshaped : states.at(timeMs));
   const channels: DeviceChannel[] = clients.map((client, index) => ({
     name: testbed.devices[index]!.name,
     run: (request, runOptions) => client.run(request, runOptions),
   }));
-  return { devices, channels, expertDevices, shaping, agentsStarted };
+  return { devices, linkStatesAt, channels, expertDevices, shaping, agentsStarted };
 }

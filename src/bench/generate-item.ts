@@ -4,7 +4,6 @@
 import { generateGreedy, type ForwardSetup } from '../bs/index.js';
 import type { GenItem } from '../datasets/index.js';
 import type { TextTokenizer } from './tokenizer.js';
-import type { DeviceEstimate } from '../policy/index.js';
 import type { GenerationRecord, LayerRecord, ResultRecord } from '../records/index.js';
 import { toLayerLines, toResultRecord } from './record-item.js';
 import type { ItemKey } from './score-item.js';
@@ -17,7 +16,7 @@ export interface GenerateContext {
   isStop: (tokenId: number) => boolean;
   maxNewTokens: number;
   maxPositions: number; // the model's position table
-  devices: readonly DeviceEstimate[];
+  deviceNames: readonly string[]; // testbed order, for the per-layer link states
   signal?: AbortSignal;
 }
 
@@ -52,7 +51,7 @@ export async function generateItem(key: ItemKey, item: GenItem, context: Generat
       ttft_ms: Math.round(generated.ttftMs * 1000) / 1000,
       tpot_ms: generated.tpotMs.map((ms) => Math.round(ms * 1000) / 1000),
     },
-    layers: generated.steps.flatMap((step, index) => toLayerLines(key, index, step, context.devices)),
+    layers: generated.steps.flatMap((step, index) => toLayerLines(key, index, step, context.deviceNames)),
     result: toResultRecord(key, prediction, item.answer.trim(), prompt.length + generated.tokens.length, { timing: generated.timing, experts: generated.experts }),
   };
 }

@@ -1,8 +1,8 @@
 // Turns one forward pass's timings into the record lines: the results.jsonl line (DESIGN.md keys
 // exactly) and the layers.jsonl lines. Pure; called by bench/run.ts.
 import type { ForwardResult } from '../bs/index.js';
-import type { DeviceEstimate } from '../policy/index.js';
-import type { LayerRecord, ResultRecord } from '../records/index.js';
+import type { LinkState } from '../channel/index.js';
+import type { LayerRecord, LinkStateRecord, ResultRecord } from '../records/index.js';
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
@@ -37,9 +37,15 @@ export function toResultRecord(key: ItemKey, prediction: number | string, gold: 
   };
 }
 
-// The layers.jsonl lines of one forward step of an item.
-export function toLayerLines(key: ItemKey, step: number, forward: Pick<ForwardResult, 'layers'>, devices: readonly DeviceEstimate[]): LayerRecord[] {
-  const byName = new Map(devices.map((device) => [device.name, device]));
+// A link state as layers.jsonl records it (snr in dB, rounded so lines stay short).
+export function toLinkStateRecord(state: LinkState): LinkStateRecord {
+  const common = { delay_ms: round(state.delayMs), jitter_ms: round(state.jitterMs), loss: state.lossRate };
+  if (state.model === 'fixed') return { model: 'fixed', rate_bits_per_sec: state.rateBitsPerSec, pool_bits_per_sec: state.poolBitsPerSec, ...common };
+  return { model: 'shannon', bandwidth_hz: state.bandwidthHz, snr_db: Math.round(10 * Math.log10(state.snr) * 1000) / 1000, ...common };
+}
+
+// The layers.jsonl lines of one forward step of an item; `deviceNames` in testbed order (for link_states).
+export function toLayerLines(key: ItemKey, step: number, forward: Pick<ForwardResult, 'layers'>, deviceNames: readonly string[]): LayerRecord[] {
   return forward.layers.map((layer) => ({
     ...key,
     step,
@@ -55,12 +61,17 @@ export function toLayerLines(key: ItemKey, step: number, forward: Pick<ForwardRe
       rows: device.rows,
       downlink_bytes: device.downlinkBytes,
       uplink_bytes: device.uplinkBytes,
-      downlink_rate_bits_per_sec: byName.get(device.device)?.downlink.rateBitsPerSec ?? null,
-      uplink_rate_bits_per_sec: byName.get(device.device)?.uplink.rateBitsPerSec ?? null,
+      share: Math.round(device.share * 1e6) / 1e6,
+      estimated_ms: device.estimatedMs === null || !Number.isFinite(device.estimatedMs) ? null : round(device.estimatedMs),
+      downlink_rate_bits_per_sec: device.downlinkRateBitsPerSec === null ? null : Math.round(device.downlinkRateBitsPerSec),
+      uplink_rate_bits_per_sec: device.uplinkRateBitsPerSec === null ? null : Math.round(device.uplinkRateBitsPerSec),
       downlink_ms: round(device.downlinkMs),
       device_compute_ms: round(device.deviceComputeMs),
       uplink_ms: round(device.uplinkMs),
       total_ms: round(device.finishMs),
     })),
+    channel_time_ms: layer.channelTimeMs,
+    routing: layer.routing,
+    link_states: layer.linkStates.map((state, d) => ({ device: deviceNames[d] ?? `#${d}`, downlink: toLinkStateRecord(state.downlink), uplink: toLinkStateRecord(state.uplink) })),
   }));
 }

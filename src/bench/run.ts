@@ -2,20 +2,18 @@
 // records appended as each item finishes (results, scores, layers) → summary. Resumable: items already
 // in results.jsonl are skipped. Owns the run's teardown stack (sessions, connections, agents it started);
 // the summary is written even when the run fails, so recorded results are never lost.
-import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
-import { closest, distance } from 'fastest-levenshtein';
 import { EXIT_BAD_INPUT, TeardownStack, WdmoeError } from '../core/index.js';
 import type { ForwardSetup } from '../bs/index.js';
 import { loadGenDataset, loadMcDataset, listBundledDatasets, type DatasetFormat, type GenItem, type LoadedDataset, type McItem } from '../datasets/index.js';
 import { SeededRandom } from '../links/index.js';
 import { loadBsGraphs, resolveTokenizerPath } from '../model/index.js';
 import { loadTokenizer } from './tokenizer.js';
-import { POLICIES, type PolicyName } from '../policy/index.js';
-import { assertValidTestbed, formatIssue, testbedToJson, type Testbed } from '../testbed/index.js';
+import { resolvePolicies, type ResolvedPolicy } from '../policy/index.js';
+import { channelTimeMs } from '../channel/index.js';
+import { assertValidTestbed, formatIssue, type Testbed } from '../testbed/index.js';
+import { prepareRunDir, resolveRunDir } from './run-dir.js';
 import { connectDevices, type Placement, type ShapingChoice } from './connect-devices.js';
 import {
   openItemScoresWriter, openGenerationsWriter, openLayerLog, completedKeys, openResultsWriter, resultKey, pruneUnfinished, RUN_FILES,
@@ -32,7 +30,8 @@ export interface BenchOptions {
   readonly format: DatasetFormat | 'auto';
   readonly task: BenchTask;
   readonly maxNewTokens: number; // generate: cap on generated tokens per item
-  readonly policies: readonly string[];
+  readonly policies: readonly string[]; // --policy values: names, name:key=value, or module paths
+  readonly cwd: string; // custom policy module paths are relative to it
   readonly limit: number | null;
   readonly outDir: string | null; // null = runs/<timestamp> (or, with resume, the newest run in runs/)
   readonly runsDir: string;
@@ -64,10 +63,11 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
   const emit = context.onEvent ?? (() => undefined);
   const { testbed, warnings } = await assertValidTestbed(options.testbedPath);
   for (const warning of warnings) emit({ kind: 'warning', message: formatIssue(warning) });
-  const policies = resolvePolicies(options.policies);
+  const resolved = await resolvePolicies(options.policies, { cwd: options.cwd });
+  const policies = resolved.map((policy) => policy.label);
   const datasets = await loadDatasets(options);
   const runDir = await resolveRunDir(options);
-  await prepareRunDir(runDir, options, testbed, policies, datasets);
+  await prepareRunDir(runDir, options, testbed, resolved, datasets);
 
   const teardown = new TeardownStack();
   let itemsRun = 0;
@@ -108,28 +108,42 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
     const total = datasets.reduce((sum, dataset) => sum + dataset.items.length, 0) * policies.length;
     itemsResumed = datasets.reduce((sum, d) => sum + d.items.reduce((n, item) => n + policies.filter((p) => done.has(resultKey(d.name, p, item.id))).length, 0), 0);
     emit({ kind: 'run-start', runDir, items: total, resumed: itemsResumed });
-    const random = new SeededRandom(options.seed);
-    const setupFor = (policy: PolicyName): ForwardSetup => ({
-      graphs,
-      policy: POLICIES[policy],
-      devices: connected.devices,
-      channels: connected.channels,
-      expertDevices: connected.expertDevices,
-      deadlineMs: testbed.timeouts.requestMs,
-      random: () => random.next(),
-    });
+    const deviceNames = testbed.devices.map((device) => device.name as string);
+    const runStartMs = performance.now();
+    // One setup per (item, policy): the links are read on the channel clock (item i of the run at the same
+    // channel time under every policy, or wall time), and the random source is seeded per item and policy so
+    // a resumed run draws what a whole run would have.
+    const setupFor = (policyIndex: number, itemIndex: number): ForwardSetup => {
+      const random = new SeededRandom((options.seed * 1_000_003 + itemIndex * 101 + policyIndex) >>> 0);
+      return {
+        graphs,
+        policy: resolved[policyIndex]!.policy,
+        devices: connected.devices,
+        links: () => {
+          const timeMs = channelTimeMs(testbed.bs.clock, { itemIndex, wallElapsedMs: performance.now() - runStartMs });
+          return { timeMs: isStaticLinks ? null : timeMs, states: connected.linkStatesAt(timeMs) };
+        },
+        channels: connected.channels,
+        expertDevices: connected.expertDevices,
+        deadlineMs: testbed.timeouts.requestMs,
+        random: () => random.next(),
+      };
+    };
+    const isStaticLinks = connected.shaping !== 'userspace' || !hasTimeVaryingLinks(testbed);
     const bosTokenId = graphs.manifest.manifest.tokenizer.addBosToken ? (arch.bosTokenId ?? null) : null;
     const prefixTokenId = arch.bosTokenId ?? arch.eosTokenId ?? 0;
     const scoring = { padTokenId: arch.padTokenId ?? 0, bosTokenId, prefixTokenId, maxLength: arch.maxPositionEmbeddings };
     const stops = options.task === 'generate' ? stopTokens(tokenizer, arch.eosTokenId ?? null) : new Set<number>();
     let finished = itemsResumed;
+    let itemIndex = -1;
     for (const dataset of datasets) {
       for (const item of dataset.items) {
-        for (const policy of policies) {
+        itemIndex += 1;
+        for (const [policyIndex, policy] of policies.entries()) {
           if (done.has(resultKey(dataset.name, policy, item.id))) continue;
           context.signal?.throwIfAborted();
           const key = { dataset: dataset.name, policy, id: item.id };
-          const base = { setup: setupFor(policy), devices: connected.devices, signal: context.signal };
+          const base = { setup: setupFor(policyIndex, itemIndex), deviceNames, signal: context.signal };
           let record;
           if ('choices' in item) {
             const scored = await scoreItem(key, item, { ...base, tokenizer, scoring });
@@ -167,19 +181,6 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
   return { runDir, summary, itemsRun, itemsResumed };
 }
 
-// Checks policy names against the registry (did-you-mean on a typo).
-export function resolvePolicies(names: readonly string[]): PolicyName[] {
-  const known = Object.keys(POLICIES) as PolicyName[];
-  return names.map((name) => {
-    if ((known as string[]).includes(name)) return name as PolicyName;
-    const guess = closest(name, known);
-    throw new WdmoeError('bench-unknown-policy', `unknown policy "${name}" (known: ${known.join(', ')})`, {
-      exitCode: EXIT_BAD_INPUT,
-      hint: distance(name, guess) <= Math.max(2, Math.floor(guess.length / 3)) ? `did you mean ${guess}?` : `choose one of ${known.join(', ')}`,
-    });
-  });
-}
-
 // Loads each dataset once; two different files that would be recorded under one name are refused, since
 // results are keyed by (dataset, policy, id).
 async function loadDatasets(options: BenchOptions): Promise<LoadedDataset<McItem | GenItem>[]> {
@@ -201,63 +202,8 @@ async function loadDatasets(options: BenchOptions): Promise<LoadedDataset<McItem
   return [...byName.values()].map((dataset) => (options.limit === null ? dataset : { ...dataset, items: dataset.items.slice(0, options.limit) }));
 }
 
-// The run folder: --out, or a new runs/<timestamp>, or with --resume and no --out the newest run.
-async function resolveRunDir(options: BenchOptions): Promise<string> {
-  if (options.outDir !== null) return path.resolve(options.outDir);
-  if (options.resume) {
-    const runs = existsSync(options.runsDir) ? (await readdir(options.runsDir)).filter((name) => existsSync(path.join(options.runsDir, name, RUN_FILES.meta))).sort() : [];
-    const newest = runs.at(-1);
-    if (newest === undefined) {
-      throw new WdmoeError('bench-nothing-to-resume', `--resume: no run with a ${RUN_FILES.meta} in ${options.runsDir}`, { exitCode: EXIT_BAD_INPUT, hint: 'pass --out DIR to name the run folder to resume' });
-    }
-    return path.resolve(options.runsDir, newest);
-  }
-  return path.resolve(options.runsDir, new Date().toISOString().replace(/[:.]/g, '-'));
-}
 
-function hasRecords(runDir: string): boolean {
-  const file = path.join(runDir, RUN_FILES.results);
-  return existsSync(file) && statSync(file).size > 0;
-}
-
-// Creates or checks the run folder and writes its metadata (run.json, testbed, manifest, policies).
-async function prepareRunDir(runDir: string, options: BenchOptions, testbed: Testbed, policies: readonly string[], datasets: readonly LoadedDataset<McItem | GenItem>[]): Promise<void> {
-  const model = path.basename(testbed.modelDir);
-  const recorded = readRunMeta(runDir);
-  // A folder whose run recorded nothing (it failed before its first item) is simply started again.
-  const existing = recorded !== null && !options.resume && !hasRecords(runDir) ? null : recorded;
-  if (existing !== null && !options.resume) {
-    throw new WdmoeError('bench-run-exists', `run folder ${runDir} already holds a run`, { exitCode: EXIT_BAD_INPUT, hint: 'pass --resume to carry on with it, or choose another --out' });
-  }
-  if (existsSync(runDir) && !statSync(runDir).isDirectory()) {
-    throw new WdmoeError('bench-out-not-a-folder', `--out ${runDir} exists and is not a folder`, { exitCode: EXIT_BAD_INPUT, hint: 'choose another --out' });
-  }
-  await mkdir(runDir, { recursive: true });
-  const setup = {
-    placement: options.placement,
-    shaping: options.shaping,
-    seed: options.seed,
-    testbedSha256: fingerprintTestbed(testbed),
-    manifestSha256: createHash('sha256').update(await readFile(path.join(testbed.modelDir, 'manifest.json'))).digest('hex'),
-  };
-  if (existing !== null) {
-    const problem = checkResumable(existing, { task: options.task, model, setup });
-    if (problem !== null) throw new WdmoeError('bench-cannot-resume', `cannot resume ${runDir}: ${problem}`, { exitCode: EXIT_BAD_INPUT, hint: 'start a new run with another --out' });
-    existing.resumedAt.push(new Date().toISOString());
-    existing.datasets = [...new Set([...existing.datasets, ...datasets.map((d) => d.name)])];
-    existing.policies = [...new Set([...existing.policies, ...policies])];
-    writeRunMeta(runDir, existing);
-    await writePolicies(runDir, existing.policies, options);
-    return;
-  }
-  writeRunMeta(runDir, createRunMeta({ task: options.task, datasets: datasets.map((d) => d.name), policies: [...policies], model, testbed: options.testbedPath, limit: options.limit, tool: options.tool, setup }));
-  await writeFile(path.join(runDir, RUN_FILES.testbed), stringify(testbedToJson(testbed)));
-  await copyFile(path.join(testbed.modelDir, 'manifest.json'), path.join(runDir, RUN_FILES.manifest));
-  await writePolicies(runDir, policies, options);
-}
-
-// policies.json: the resolved parameters of every policy the run holds.
-async function writePolicies(runDir: string, policies: readonly string[], options: BenchOptions): Promise<void> {
-  const resolved = Object.fromEntries(policies.map((name) => [name, { placement: options.placement, shaping: options.shaping, seed: options.seed }]));
-  await writeFile(path.join(runDir, RUN_FILES.policies), `${JSON.stringify(resolved, null, 2)}\n`);
+// True when some link of the testbed changes over time (a radio with fading, or a trace).
+function hasTimeVaryingLinks(testbed: Testbed): boolean {
+  return testbed.devices.some((device) => (device.link.radio !== null && testbed.bs.cell?.fading !== 'none') || device.link.uplink.trace !== null || device.link.downlink.trace !== null);
 }

@@ -2,7 +2,6 @@
 // model, scored as lm-eval `loglikelihood`. Returns the record lines; bench/run.ts appends them.
 import { forwardSequences, type ForwardSetup } from '../bs/index.js';
 import type { McItem } from '../datasets/index.js';
-import type { DeviceEstimate } from '../policy/index.js';
 import { encodeItemScore, type ItemScoreRecord, type LayerRecord, type ResultRecord } from '../records/index.js';
 import { toLayerLines, toResultRecord } from './record-item.js';
 import { buildChoiceBatch, pickPredictions, scoreChoiceBatch, type ScoringOptions, type TokenEncoder } from './score.js';
@@ -17,7 +16,7 @@ export interface ItemKey {
 export async function scoreItem(
   key: ItemKey,
   item: McItem,
-  context: { setup: ForwardSetup; tokenizer: TokenEncoder; scoring: ScoringOptions; devices: readonly DeviceEstimate[]; signal?: AbortSignal },
+  context: { setup: ForwardSetup; tokenizer: TokenEncoder; scoring: ScoringOptions; deviceNames: readonly string[]; signal?: AbortSignal },
 ): Promise<{ score: ItemScoreRecord; layers: LayerRecord[]; result: ResultRecord }> {
   const batch = buildChoiceBatch(item, context.tokenizer, context.scoring);
   const sequences = batch.rows.map((row, b) => Array.from(batch.inputIds.subarray(b * batch.seqLen, b * batch.seqLen + row.inputLength), Number));
@@ -26,7 +25,7 @@ export async function scoreItem(
   const predictions = pickPredictions(item.choices, choiceScores);
   return {
     score: encodeItemScore(key, choiceScores, predictions, item.gold),
-    layers: toLayerLines(key, 0, forward, context.devices),
+    layers: toLayerLines(key, 0, forward, context.deviceNames),
     result: toResultRecord(key, predictions.prediction, item.gold, batch.realTokens, forward),
   };
 }

@@ -1,6 +1,9 @@
 // Fan-out of one MoE layer: groups the policy's (token, expert) slots by device, sends each device the
-// hidden states of its tokens once, waits for every answer, and sums them into one n×H result.
+// hidden states of its tokens once — at the rate its link gives it now with the bandwidth share the
+// policy chose (channel state × share; equal shares among the devices used when the policy gives none) —
+// waits for every answer, and sums them into one n×H result. Records the rate each transfer really got.
 // Called by bs/forward.ts. Channels are transport DeviceClients or the in-process local channel.
+import { rateAtShare, type DeviceLinkState, type LinkState } from '../channel/index.js';
 import { NO_EXPERT_SLOT, type PolicyDecision } from '../policy/index.js';
 
 // What a device is asked to do (structurally transport's RunRequest).
@@ -23,6 +26,14 @@ export interface DeviceRunTiming {
   deviceComputeMs: number;
   downlinkBytes: number;
   uplinkBytes: number;
+  downlinkRateBitsPerSec: number | null; // the rate the transfer was shaped at; null = unshaped
+  uplinkRateBitsPerSec: number | null;
+}
+
+// The rate and delay in force on one link for one transfer (structurally transport's LinkInForce).
+export interface DeviceLinkInForce {
+  rateBitsPerSec: number | null;
+  delayMs?: number;
 }
 
 // One device as the BS talks to it.
@@ -30,7 +41,7 @@ export interface DeviceChannel {
   readonly name: string;
   run(
     request: DeviceRunRequest,
-    options: { deadlineMs: number; signal?: AbortSignal },
+    options: { deadlineMs: number; signal?: AbortSignal; link?: { downlink?: DeviceLinkInForce; uplink?: DeviceLinkInForce } },
   ): Promise<{ output: Float32Array; timing: DeviceRunTiming; release?: () => void }>;
 }
 
@@ -41,6 +52,10 @@ export interface DeviceLayerRecord {
   experts: string[]; // ExpertKeys ("layer.expert") this device ran
   downlinkBytes: number;
   uplinkBytes: number;
+  share: number; // of the BS's bandwidth (both directions)
+  estimatedMs: number | null; // the policy-side estimate of this device's finish time (latency.ts), null if none
+  downlinkRateBitsPerSec: number | null; // in force for this transfer, as the shaper used it; null = unshaped
+  uplinkRateBitsPerSec: number | null;
   downlinkMs: number;
   deviceComputeMs: number;
   uplinkMs: number;
@@ -107,18 +122,38 @@ export function planLayerRequests(layer: number, states: Float32Array, hidden: n
   return plans;
 }
 
+// The bandwidth share of each device with a plan: the policy's, or an equal split among them.
+export function sharesOf(decision: PolicyDecision, plans: readonly { device: number }[], deviceCount: number): Float64Array {
+  if (decision.bandwidthShare !== null) return decision.bandwidthShare;
+  const shares = new Float64Array(deviceCount);
+  for (const plan of plans) shares[plan.device] = 1 / plans.length;
+  return shares;
+}
+
+function inForce(state: LinkState | undefined, share: number): DeviceLinkInForce | undefined {
+  return state === undefined ? undefined : { rateBitsPerSec: rateAtShare(state, share), delayMs: state.delayMs };
+}
+
 // Sends every device its rows in parallel and combines the answers; rejects as soon as one device fails.
+// `links` (one per channel) are the link states now; without them each shaper keeps its own spec.
 export async function dispatchLayer(
   channels: readonly DeviceChannel[],
   layer: number,
   states: Float32Array,
   hidden: number,
   decision: PolicyDecision,
-  options: { deadlineMs: number; signal?: AbortSignal },
+  options: { deadlineMs: number; signal?: AbortSignal; links?: readonly DeviceLinkState[]; estimatesMs?: Float64Array },
 ): Promise<LayerDispatch> {
   const plans = planLayerRequests(layer, states, hidden, decision, channels.length);
+  const shares = sharesOf(decision, plans, channels.length);
+  const runOptions = plans.map((plan) => {
+    const link = options.links?.[plan.device];
+    const share = shares[plan.device] ?? 0;
+    return { deadlineMs: options.deadlineMs, signal: options.signal,
+      link: link === undefined ? undefined : { downlink: inForce(link.downlink, share), uplink: inForce(link.uplink, share) } };
+  });
   const startMs = performance.now();
-  const replies = await Promise.all(plans.map((plan) => channels[plan.device]!.run(plan.request, options)));
+  const replies = await Promise.all(plans.map((plan, i) => channels[plan.device]!.run(plan.request, runOptions[i]!)));
   const wallMs = performance.now() - startMs;
   const combined = new Float32Array(states.length);
   const devices: DeviceLayerRecord[] = [];
@@ -139,6 +174,10 @@ export async function dispatchLayer(
       experts: plan.experts.map((expert) => `${layer}.${expert}`),
       downlinkBytes: timing.downlinkBytes,
       uplinkBytes: timing.uplinkBytes,
+      share: shares[plan.device] ?? 0,
+      estimatedMs: options.estimatesMs?.[plan.device] ?? null,
+      downlinkRateBitsPerSec: timing.downlinkRateBitsPerSec,
+      uplinkRateBitsPerSec: timing.uplinkRateBitsPerSec,
       downlinkMs,
       deviceComputeMs: timing.deviceComputeMs,
       uplinkMs,

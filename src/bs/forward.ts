@@ -3,16 +3,26 @@
 // splits into bs_compute / downlink / device_compute / uplink / other along the critical path.
 // Called by bench (scoring) and by tests against golden.json.
 import { InternalError } from '../core/index.js';
+import type { DeviceLinkState } from '../channel/index.js';
 import type { BsGraphs } from '../model/index.js';
-import { NO_EXPERT_SLOT, softmaxRows, type DeviceEstimate, type Policy } from '../policy/index.js';
+import { NO_EXPERT_SLOT, buildDeviceEstimates, softmaxRows, type EstimateSource, type Policy, type PolicyContext } from '../policy/index.js';
 import { dispatchLayer, type DeviceChannel, type DeviceLayerRecord } from './dispatch.js';
+import { estimateDecision, recordRouting, type LayerRouting } from './layer-routing.js';
 import { emptyTiming, type LatencyBreakdown } from './timing.js';
 
-// Everything the forward pass needs besides the tokens; built once per run.
+// The links as they are at one moment: every device's state and the channel clock's time (null: static links).
+export interface LinkMoment {
+  timeMs: number | null;
+  states: readonly DeviceLinkState[]; // aligned with channels
+}
+
+// Everything the forward pass needs besides the tokens; built once per run (links: per item).
 export interface ForwardSetup {
   graphs: BsGraphs;
   policy: Policy;
-  devices: readonly DeviceEstimate[]; // aligned with channels
+  devices: readonly EstimateSource[]; // name and compute model, aligned with channels
+  // The link states in force now; called once per layer, so a time-varying channel moves within an item.
+  links: () => LinkMoment;
   channels: readonly DeviceChannel[];
   expertDevices: readonly (readonly (readonly number[])[])[]; // [layer][expert] → device indices
   deadlineMs: number;
@@ -29,6 +39,9 @@ export interface LayerRecord {
   bsComputeMs: number; // attention + router + policy + combine at the BS for this layer
   criticalDevice: string | null;
   devices: DeviceLayerRecord[];
+  channelTimeMs: number | null; // the channel clock when the policy decided
+  linkStates: readonly DeviceLinkState[]; // every device's links then (what a replay needs)
+  routing: LayerRouting; // each token's gate top-k and which of them ran
 }
 
 // Attention keys/values of the tokens seen so far, per layer ([B, KV, P, D] each), for decode steps.
@@ -103,24 +116,25 @@ export async function forwardSequences(setup: ForwardSetup, sequences: readonly 
     const residual = attention['residual']!.data;
     const normed = await bs(() => gatherRows(attention['normed']!.data, realPositions, hidden));
     const routed = await bs(() => graphs.router[layer]!.run({ normed: { type: 'float32', data: normed, dims: [realPositions.length, hidden] } }));
-    const decision = await bs(() =>
-      setup.policy({
-        layer,
-        tokens: realPositions.length,
-        numExperts: arch.numExperts,
-        topK: arch.topK,
-        normalizeTopK: arch.routerNormalizeTopK,
-        gateProbs: softmaxRows(routed['router_logits']!.data, realPositions.length, arch.numExperts),
-        hiddenSize: hidden,
-        bytesPerValue: 4,
-        devices: setup.devices,
-        expertDevices: setup.expertDevices[layer]!,
-        random: setup.random,
-      }),
-    );
+    const moment = setup.links();
+    const context: PolicyContext = await bs(() => ({
+      layer,
+      tokens: realPositions.length,
+      numExperts: arch.numExperts,
+      topK: arch.topK,
+      normalizeTopK: arch.routerNormalizeTopK,
+      gateProbs: softmaxRows(routed['router_logits']!.data, realPositions.length, arch.numExperts),
+      hiddenSize: hidden,
+      bytesPerValue: 4,
+      devices: buildDeviceEstimates(setup.devices, moment.states),
+      expertDevices: setup.expertDevices[layer]!,
+      random: setup.random,
+    }));
+    const decision = await bs(() => setup.policy(context));
     const kept = decision.experts.reduce((count, expert) => count + (expert === NO_EXPERT_SLOT ? 0 : 1), 0);
     used += kept;
-    const fanOut = await dispatchLayer(setup.channels, layer, normed, hidden, decision, { deadlineMs: setup.deadlineMs, signal });
+    const fanOut = await dispatchLayer(setup.channels, layer, normed, hidden, decision,
+      { deadlineMs: setup.deadlineMs, signal, links: moment.states, estimatesMs: estimateDecision(context, decision) });
     await bs(() => scatterAdd(residual, fanOut.combined, realPositions, hidden));
     hiddenStates = residual;
     const critical = fanOut.devices.reduce<DeviceLayerRecord | null>((a, b) => (a === null || b.finishMs > a.finishMs ? b : a), null);
@@ -138,6 +152,9 @@ export async function forwardSequences(setup: ForwardSetup, sequences: readonly 
       bsComputeMs: timing.bsComputeMs - bsBeforeLayer,
       criticalDevice: critical?.device ?? null,
       devices: fanOut.devices,
+      channelTimeMs: moment.timeMs,
+      linkStates: moment.states,
+      routing: recordRouting(context, decision),
     });
   }
 

@@ -21,6 +21,8 @@ export function createLocalChannel(name: string, compute: ExpertCompute): Device
           deviceComputeMs: doneMs - sendStartMs,
           downlinkBytes: 0,
           uplinkBytes: 0,
+          downlinkRateBitsPerSec: null,
+          uplinkRateBitsPerSec: null,
         },
       };
     },

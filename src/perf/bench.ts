@@ -27,6 +27,7 @@ export async function measureBench(perf: PerfTestbed, shaping: 'testbed' | 'none
     task: 'multiple-choice',
     maxNewTokens: 16,
     policies: ['topk'],
+    cwd: process.cwd(),
     limit,
     outDir: path.join(perf.dir, 'runs', `bench-${shaping}`),
     runsDir: path.join(perf.dir, 'runs'),

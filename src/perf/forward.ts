@@ -52,7 +52,8 @@ export async function measureForward(perf: PerfTestbed, signal?: AbortSignal): P
         testbed, placement, shaping: 'none', seed: 1, runDir: perf.dir, stateDir: perf.stateDir, intraOpThreads: 1, teardown, signal,
       });
       const random = new SeededRandom(1);
-      return { graphs, policy: POLICIES.topk, devices: connected.devices, channels: connected.channels, expertDevices: connected.expertDevices,
+      return { graphs, policy: POLICIES.topk.create({}), devices: connected.devices, links: () => ({ timeMs: null, states: connected.linkStatesAt(0) }),
+        channels: connected.channels, expertDevices: connected.expertDevices,
         deadlineMs: testbed.timeouts.requestMs, random: () => random.next() };
     };
     const distributed = await setupFor('testbed');

@@ -6,16 +6,19 @@ import { dependsOnShare, estimateDeviceMs, type DeviceWork } from './latency.js'
 import type { PolicyContext } from './types.js';
 
 export interface AllocationOptions {
-  readonly outerIterations?: number; // bisection steps on T (default 40)
-  readonly innerIterations?: number; // bisection steps on each b_d (default 30)
+  // Relative precision of the common finish time T (default 1e-5) and of each share (default 1e-6);
+  // bisection stops there, so a layer costs a few thousand rate evaluations, not tens of thousands.
+  readonly finishTolerance?: number;
+  readonly shareTolerance?: number;
 }
 
-// Smallest share in [0, 1] with finish(share) ≤ target, or Infinity when even the whole band is too slow.
-function smallestShare(finish: (share: number) => number, target: number, iterations: number): number {
+// Smallest share in [0, 1] with finish(share) ≤ target (to within `tolerance` of the share), or Infinity
+// when even the whole band is too slow.
+function smallestShare(finish: (share: number) => number, target: number, tolerance: number): number {
   if (finish(1) > target) return Infinity;
   let lo = 0;
   let hi = 1;
-  for (let i = 0; i < iterations; i++) {
+  for (let i = 0; i < 60 && hi - lo > tolerance * hi; i++) {
     const mid = (lo + hi) / 2;
     if (finish(mid) <= target) hi = mid;
     else lo = mid;
@@ -26,8 +29,8 @@ function smallestShare(finish: (share: number) => number, target: number, iterat
 // Shares per device (0 for idle devices), or null when no device's latency depends on its share
 // (fixed links without a BS pool, unlimited links): then there is nothing to allocate.
 export function allocateBandwidth(ctx: PolicyContext, work: readonly DeviceWork[], options: AllocationOptions = {}): Float64Array | null {
-  const outer = options.outerIterations ?? 40;
-  const inner = options.innerIterations ?? 30;
+  const finishTolerance = options.finishTolerance ?? 1e-5;
+  const inner = options.shareTolerance ?? 1e-6;
   const rowBytes = ctx.hiddenSize * ctx.bytesPerValue;
   const active = work.flatMap((w, d) => (w.rows > 0 ? [d] : []));
   const shares = new Float64Array(work.length);
@@ -41,7 +44,7 @@ export function allocateBandwidth(ctx: PolicyContext, work: readonly DeviceWork[
   let lo = Math.max(floor, ...finishes.map((f) => f(1))); // nobody can beat their whole-band time
   let hi = Math.max(floor, ...finishes.map((f) => f(1 / limited.length))); // equal shares are feasible
   if (need(lo) <= 1) hi = lo;
-  for (let i = 0; i < outer && hi - lo > 1e-9 * hi; i++) {
+  for (let i = 0; i < 60 && hi - lo > finishTolerance * hi; i++) {
     const mid = (lo + hi) / 2;
     if (need(mid) <= 1) hi = mid;
     else lo = mid;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { testbedToJson, type Testbed } from '../testbed/index.js';
 import { RecordsError } from './errors.js';
+import { LAYERS_FORMAT_VERSION } from './layer-log.js';
 import { RUN_FILES } from './run-files.js';
 
 export const RUN_FORMAT = 'wdmoe-run';
@@ -56,7 +57,7 @@ export function createRunMeta(what: Pick<RunMeta, 'task' | 'datasets' | 'policie
   return {
     format: RUN_FORMAT,
     formatVersion: RUN_FORMAT_VERSION,
-    files: { results: 1, scores: 1, layers: 1, summary: 1 },
+    files: { results: 1, scores: 1, layers: LAYERS_FORMAT_VERSION, summary: 1 },
     createdAt: now.toISOString(),
     resumedAt: [],
     ...what,

@@ -45,7 +45,7 @@ function fakeChannel(name: string, delayMs: number): DeviceChannel {
         }
       }
       const end = performance.now();
-      return { output, timing: { sendStartMs: start, downlinkDoneMs: start, resultReceivedMs: end, deliveredMs: end, deviceComputeMs: end - start, downlinkBytes: 8, uplinkBytes: 8 } };
+      return { output, timing: { sendStartMs: start, downlinkDoneMs: start, resultReceivedMs: end, deliveredMs: end, deviceComputeMs: end - start, downlinkBytes: 8, uplinkBytes: 8, downlinkRateBitsPerSec: null, uplinkRateBitsPerSec: null } };
     },
   };
 }

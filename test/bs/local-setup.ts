@@ -3,7 +3,7 @@
 import { forwardSequences, type ForwardSetup } from '../../src/bs/index.js';
 import { createLocalChannel } from '../../src/bs/local-channel.js';
 import { loadBsGraphs, loadExpertCompute } from '../../src/model/index.js';
-import { POLICIES } from '../../src/policy/index.js';
+import { POLICIES, UNLIMITED_LINK } from '../../src/policy/index.js';
 import { DEFAULT_MODEL_DIR, loadGoldenCases, loadGoldenDecodes, maxAbsDiff, maxAbsDiffRow, sequencesOf } from './golden.js';
 
 // Loads the bundle's BS graphs and all its experts into one process.
@@ -14,8 +14,9 @@ export async function loadLocalSetup(dir = DEFAULT_MODEL_DIR): Promise<{ setup: 
   return {
     setup: {
       graphs,
-      policy: POLICIES.topk,
-      devices: [{ name: 'local', downlink: { rateBitsPerSec: null, delayMs: 0 }, uplink: { rateBitsPerSec: null, delayMs: 0 }, compute: { fixedMs: 0, perRowMs: 0 } }],
+      policy: POLICIES.topk.create({}),
+      devices: [{ name: 'local', compute: { fixedMs: 0, perTokenMs: 0 } }],
+      links: () => ({ timeMs: null, states: [{ downlink: UNLIMITED_LINK, uplink: UNLIMITED_LINK }] }),
       channels: [createLocalChannel('local', compute)],
       expertDevices: Array.from({ length: arch.numLayers }, () => Array.from({ length: arch.numExperts }, () => [0])),
       deadlineMs: 30_000,

@@ -12,7 +12,7 @@ test('run.json round-trips and carries every file format version', () => {
   const meta = createRunMeta({ ...what, datasets: [...what.datasets], policies: [...what.policies] }, new Date('2026-01-02T03:04:05Z'));
   writeRunMeta(dir, meta);
   assert.deepEqual(readRunMeta(dir), meta);
-  assert.deepEqual(meta.files, { results: 1, scores: 1, layers: 1, summary: 1 });
+  assert.deepEqual(meta.files, { results: 1, scores: 1, layers: 2, summary: 1 });
   assert.equal(meta.createdAt, '2026-01-02T03:04:05.000Z');
 });
 
