@@ -54,7 +54,10 @@ function describeTrace(trace: RateTrace): string {
 
 function describeDirection(direction: LinkDirection): string {
   const rate = direction.trace !== null ? describeTrace(direction.trace) : formatRate(direction.rateBitsPerSec);
-  return `${rate}, delay ${formatDuration(direction.delayMs)}, jitter ${formatDuration(direction.jitterMs)}, loss ${Number((direction.lossRate * 100).toFixed(4))}%`;
+  const delay = direction.trace?.steps.some((step) => step.delayMs !== null)
+    ? `from the trace (else ${formatDuration(direction.delayMs)})`
+    : formatDuration(direction.delayMs);
+  return `${rate}, delay ${delay}, jitter ${formatDuration(direction.jitterMs)}, loss ${Number((direction.lossRate * 100).toFixed(4))}%`;
 }
 
 // A trace as JSON: where it is and its shape, not every step; the sha256 makes a changed file change the fingerprint.

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, relative } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { formatIssue, loadTestbedText, renderTestbed, testbedToJson, type LoadTestbedResult, type Testbed, type TestbedIssue } from '../../src/testbed/index.js';
+import { formatIssue, loadTestbedText, renderTestbed, testbedToJson, validateTestbed, type LoadTestbedResult, type Testbed, type TestbedIssue } from '../../src/testbed/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/testbeds/', import.meta.url));
 const TRACES = fileURLToPath(new URL('../fixtures/traces/', import.meta.url));
@@ -130,7 +130,8 @@ devices:
     assert.equal(uplink.trace?.binMs, 50);
     assert.equal(uplink.trace?.steps.length, 6);
     assert.equal(testbed.devices[1]!.link.downlink.trace, null);
-    assert.match(renderTestbed(testbed), /downlink {2}trace .*lte-like\.csv \(csv, 4 steps over 1\.5s, looping; 5mbit–30mbit\), delay 3ms/);
+    assert.match(renderTestbed(testbed), /downlink {2}trace .*lte-like\.csv \(csv, 4 steps over 1\.5s, looping; 5mbit–30mbit\), delay from the trace \(else 3ms\)/);
+    assert.match(renderTestbed(testbed), /uplink {4}trace .*steps-24-12-6mbit\.mahimahi \(mahimahi, 6 steps over 300ms, looping; .*\), delay 0ms/);
   });
 
   test('testbedToJson shows a trace as file, format, sha256 and shape, not its steps', () => {
@@ -325,5 +326,24 @@ describe('a changed trace file changes the testbed JSON (and so the run fingerpr
     assert.equal(jsonOf(), first);
     writeFileSync(trace, '0,1000000\n100,2500000\n');
     assert.notEqual(jsonOf(), first);
+  });
+});
+
+describe('the example testbeds', () => {
+  const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+  test('loopback-wireless.yaml: 8 radio devices from 60 m to 450 m in a 20 MHz Rayleigh cell', async () => {
+    const result = await validateTestbed(join(ROOT, 'testbeds/loopback-wireless.yaml'));
+    assert.ok(result.ok, !result.ok ? shown(result.errors).join('\n') : '');
+    assert.deepEqual(result.warnings, []);
+    assert.equal(result.testbed.bs.cell?.downlinkBandwidthHz, 20e6);
+    assert.equal(result.testbed.bs.cell?.fading, 'rayleigh');
+    assert.deepEqual(result.testbed.devices.map((device) => device.link.radio?.distanceM), [60, 110, 160, 220, 280, 340, 400, 450]);
+  });
+  test('loopback-trace.yaml: 8 devices replaying the shipped CSV and Mahimahi traces', async () => {
+    const result = await validateTestbed(join(ROOT, 'testbeds/loopback-trace.yaml'));
+    assert.ok(result.ok, !result.ok ? shown(result.errors).join('\n') : '');
+    assert.deepEqual(result.warnings, []);
+    assert.equal(result.testbed.devices.length, 8);
+    assert.ok(result.testbed.devices.every((device) => device.link.downlink.trace?.format === 'csv' && device.link.uplink.trace?.format === 'mahimahi'));
   });
 });
