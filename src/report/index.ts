@@ -1,4 +1,10 @@
-export { renderSummaryTable } from './table.js';
-export { renderSummaryMarkdown } from './markdown.js';
-export { renderSummaryCsv } from './csv.js';
-export { reportRun, type RunReport } from './report-run.js';
+export { reportRuns, renderRunTable, labelRuns, REPORT_FORMATS, type ReportFormat, type ReportOptions, type ReportOutput } from './report-runs.js';
+export { buildReport } from './build-report.js';
+export { loadRun } from './load-run.js';
+export { renderReportTable } from './table.js';
+export { renderReportMarkdown } from './markdown.js';
+export { renderReportCsv, encodeCsvField } from './csv.js';
+export { renderReportHtml } from './html.js';
+export { ReportError } from './errors.js';
+export { REPORT_FORMAT, REPORT_FORMAT_VERSION, type Report } from './report-types.js';
+export type { RunFolder, LayerLine } from './run-folder.js';

@@ -1,16 +1,21 @@
-// The summary as a GitHub-flavoured Markdown table (runs/<id>/summary.md, README figures).
-// Called by report; returns a string.
+// The report as GitHub-flavoured Markdown: a "###" title and a pipe table per section, then the notes,
+// ready to paste into a paper draft or a lab notebook. Called by report-runs.ts; returns a string.
 
-import type { Summary } from '../records/index.js';
-import { columnsFor, formatCell } from './summary-columns.js';
+import type { Report } from './report-types.js';
+import { reportNotes, reportSections } from './sections.js';
 
 const escapeCell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
-// One header row, one alignment row, one row per (dataset, policy) group; ends with a newline.
-export function renderSummaryMarkdown(summary: Summary): string {
-  const columns = columnsFor(summary.groups);
-  const header = `| ${columns.map((column) => column.header).join(' | ')} |`;
-  const align = `| ${columns.map((column) => (column.align === 'right' ? '---:' : ':---')).join(' | ')} |`;
-  const rows = summary.groups.map((group) => `| ${columns.map((column) => escapeCell(formatCell(column, group))).join(' | ')} |`);
-  return `${[header, align, ...rows].join('\n')}\n`;
+// Ends with a newline.
+export function renderReportMarkdown(report: Report): string {
+  const blocks = reportSections(report).map((section) => [
+    `### ${section.title}`,
+    '',
+    `| ${section.headers.map(escapeCell).join(' | ')} |`,
+    `| ${section.aligns.map((align) => (align === 'right' ? '---:' : ':---')).join(' | ')} |`,
+    ...section.text.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+  ].join('\n'));
+  const notes = reportNotes(report);
+  if (notes.length > 0) blocks.push(['### Notes', '', ...notes.map((note) => `- ${escapeCell(note)}`)].join('\n'));
+  return `${blocks.join('\n\n')}\n`;
 }

@@ -1,18 +1,23 @@
-// The terminal table of a run's summary (cli-table3 — imported here and nowhere else in report/).
-// Called by cli (after `bench`, and by `report`); returns a string, prints nothing.
+// The report as terminal tables (cli-table3 — imported here and nowhere else in report/): one boxed table
+// per section under its title, then the notes. What `report` and the end of `bench` print.
+// Called by report-runs.ts; returns a string, prints nothing.
 
 import Table from 'cli-table3';
-import type { Summary } from '../records/index.js';
-import { columnsFor, formatCell } from './summary-columns.js';
+import type { Report } from './report-types.js';
+import { reportNotes, reportSections } from './sections.js';
 
-// The summary as a boxed table; `color: false` leaves headers uncoloured (NO_COLOR, pipes).
-export function renderSummaryTable(summary: Summary, options: { color?: boolean } = {}): string {
-  const columns = columnsFor(summary.groups);
-  const table = new Table({
-    head: columns.map((column) => column.header),
-    colAligns: columns.map((column) => column.align),
-    style: options.color === true ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] },
+// `color: false` leaves headers uncoloured (NO_COLOR, pipes).
+export function renderReportTable(report: Report, options: { color?: boolean } = {}): string {
+  const blocks = reportSections(report).map((section) => {
+    const table = new Table({
+      head: [...section.headers],
+      colAligns: [...section.aligns],
+      style: { compact: true, ...(options.color === true ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] }) },
+    });
+    for (const row of section.text) table.push([...row]);
+    return `${section.title}\n${table.toString()}`;
   });
-  for (const group of summary.groups) table.push(columns.map((column) => formatCell(column, group)));
-  return table.toString();
+  const notes = reportNotes(report);
+  if (notes.length > 0) blocks.push(`Notes\n${notes.map((note) => `- ${note}`).join('\n')}`);
+  return blocks.join('\n\n');
 }

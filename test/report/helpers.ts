@@ -1,12 +1,70 @@
-// A two-group summary shared by the report tests.
-import type { Summary } from '../../src/records/summary.js';
+// Shared by the report tests: the recorded fixture runs, a JSONL reader of their files, and the statistics
+// recomputed here by hand (numpy's linear percentile, the Wilson interval with z from a table), so every
+// number the report prints is checked against values it did not compute itself.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const SUMMARY: Summary = {
-  formatVersion: 1,
-  groups: [
-    { dataset: 'add', policy: 'topk', n: 500, acc: 0.912, acc_norm: 0.9, latency_ms: { mean: 12.3456, p50: 12, p90: 15.5, p99: 20.25 },
-      breakdown_ms: { bs_compute: 4, uplink: 3, device_compute: 1.5, downlink: 3.5, other: 0.3456 } },
-    { dataset: 'add-gen', policy: 'w,d|moe', n: 200, acc: 0.5, acc_norm: null, latency_ms: { mean: 1, p50: 1, p90: 1, p99: 1 },
-      breakdown_ms: { bs_compute: 1, uplink: 0, device_compute: 0, downlink: 0, other: 0 } },
-  ],
-};
+export const RUNS = fileURLToPath(new URL('../fixtures/runs/', import.meta.url));
+export const run = (name: string): string => path.join(RUNS, name);
+
+// Every complete line of a fixture file (the torn last line of half-finished/ is left out, as a reader must).
+export function readLines<T = Record<string, any>>(file: string): T[] {
+  const text = readFileSync(file, 'utf8');
+  const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
+  return complete.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as T);
+}
+
+export const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
+export const average = (values: readonly number[]): number => sum(values) / values.length;
+
+// numpy.percentile's default (linear interpolation between closest ranks).
+export function percentile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const below = Math.floor(position);
+  const above = Math.min(sorted.length - 1, below + 1);
+  return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
+}
+
+// The Wilson score interval, z = Φ⁻¹(0.975) from a normal table.
+export function wilson(successes: number, n: number): [number, number] {
+  const z = 1.959963984540054;
+  const p = successes / n;
+  const denominator = 1 + (z * z) / n;
+  const centre = (p + (z * z) / (2 * n)) / denominator;
+  const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
+  return [Math.max(0, centre - half), Math.min(1, centre + half)];
+}
+
+// Parses renderReportCsv output into blocks: section id → rows keyed by header.
+export function parseCsvBlocks(csv: string): Map<string, Record<string, string>[]> {
+  const blocks = new Map<string, Record<string, string>[]>();
+  for (const block of csv.trim().split('\n\n')) {
+    const [header, ...lines] = block.split('\n').map(splitCsvLine);
+    const rows = lines.map((cells) => Object.fromEntries(header!.map((name, i) => [name, cells[i] ?? ''])));
+    blocks.set(rows[0]?.['table'] ?? '', rows);
+  }
+  return blocks;
+}
+
+function splitCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const char = line[i]!;
+    if (quoted && char === '"' && line[i + 1] === '"') { cell += '"'; i++; }
+    else if (char === '"') quoted = !quoted;
+    else if (char === ',' && !quoted) { cells.push(cell); cell = ''; }
+    else cell += char;
+  }
+  cells.push(cell);
+  return cells;
+}
+
+// Asserts |actual − expected| ≤ 1e-9 relative, naming what was compared.
+export function assertClose(actual: number, expected: number, what: string): void {
+  const tolerance = 1e-9 * Math.max(1, Math.abs(expected));
+  if (!(Math.abs(actual - expected) <= tolerance)) throw new Error(`${what}: got ${actual}, expected ${expected}`);
+}

@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { runBench } from '../../bench/index.js';
 import { POLICIES } from '../../policy/index.js';
 import { DATASET_FORMATS } from '../../datasets/index.js';
-import { renderSummaryTable } from '../../report/index.js';
+import { renderRunTable } from '../../report/index.js';
 import { type Action, type CommandContext, printResult } from '../context.js';
 import { createBenchProgress } from '../progress.js';
 import { resolveStateDir } from './loopback.js';
@@ -69,8 +69,10 @@ export function registerBench(program: Command, context: CommandContext, action:
         try {
           const result = await runBench(options, { signal: context.signal, onEvent: progress.onEvent });
           progress.stop();
+          // The same tables `wdmoe report <run>` prints (one code path: report/ reads the run folder back).
+          const table = flags.json === true ? '' : await renderRunTable(result.runDir, { color: context.stdoutIsTty });
           printResult(flags.json === true, { runDir: result.runDir, itemsRun: result.itemsRun, itemsResumed: result.itemsResumed, summary: result.summary }, () =>
-            `${renderSummaryTable(result.summary, { color: context.stdoutIsTty })}\nrun folder: ${path.relative(process.cwd(), result.runDir) || '.'}`,
+            `${table}\nrun folder: ${path.relative(process.cwd(), result.runDir) || '.'}`,
           );
         } finally {
           progress.stop();

@@ -1,0 +1,48 @@
+// Builds the Report (report-types.ts) from loaded run folders: every table's rows and the runs' notes.
+// Pure; called by report-runs.ts. Renderers (table, markdown, csv, html) only format what this returns.
+
+import { accuracyRows } from './accuracy.js';
+import { comparisonRows, resolveBaseline } from './compare.js';
+import { deviceLoadRows } from './device-load.js';
+import { expertsRows } from './experts.js';
+import { generationRows } from './generation.js';
+import { breakdownRows, latencyRows } from './latency.js';
+import { REPORT_FORMAT, REPORT_FORMAT_VERSION, type Report, type RunInfo } from './report-types.js';
+import type { RunFolder } from './run-folder.js';
+import { inOrder, splitSeries } from './series.js';
+
+function runInfo(folder: RunFolder): RunInfo {
+  return {
+    label: folder.label,
+    dir: folder.dir,
+    task: folder.meta?.task ?? null,
+    model: folder.meta?.model ?? null,
+    testbed: folder.testbed?.name ?? folder.meta?.testbed ?? null,
+    created_at: folder.meta?.createdAt ?? null,
+    datasets: inOrder(folder.results.map((record) => record.dataset)),
+    policies: inOrder(folder.results.map((record) => record.policy)),
+    items: folder.results.length,
+    policy_params: folder.policyParams,
+    notes: folder.notes,
+  };
+}
+
+// The report of `runs` (at least one); `baseline` is --baseline (null: topk, else the first series).
+export function buildReport(runs: readonly RunFolder[], options: { baseline: string | null }): Report {
+  const series = splitSeries(runs);
+  const baseline = resolveBaseline(series, options.baseline);
+  return {
+    format: REPORT_FORMAT,
+    formatVersion: REPORT_FORMAT_VERSION,
+    baseline: baseline?.ref.series ?? null,
+    runs: runs.map(runInfo),
+    accuracy: accuracyRows(series),
+    latency: latencyRows(series),
+    breakdown: breakdownRows(series),
+    experts: expertsRows(series),
+    devices: deviceLoadRows(series),
+    generation: generationRows(series),
+    comparison: baseline === null ? [] : comparisonRows(series, baseline),
+    testbeds: runs.flatMap((folder) => (folder.testbed === null ? [] : [{ run: folder.label, ...folder.testbed }])),
+  };
+}

@@ -1,0 +1,63 @@
+// The report as one self-contained HTML page: the plots as inline SVG (plots.ts, plot-layers.ts rendered
+// by vega.ts), every table of sections.ts, the testbed table and the notes. No script, no external
+// stylesheet, font or image; a Content-Security-Policy of default-src 'none' makes the browser refuse
+// any load, so the page opens offline and never reaches the network. Called by report-runs.ts.
+
+import { layerTimelineSpec } from './plot-layers.js';
+import { breakdownSpec, deviceLoadSpec, latencyCdfSpec, tradeoffSpec } from './plots.js';
+import type { Report } from './report-types.js';
+import { reportNotes, reportSections, type Section } from './sections.js';
+import type { Series } from './series.js';
+import { renderVegaLiteSvg } from './vega.js';
+
+const STYLE = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 72rem; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
+table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
+th, td { border: 1px solid #ccc; padding: 0.2rem 0.5rem; } th { background: #f3f3f3; }
+td.right { text-align: right; font-variant-numeric: tabular-nums; }
+.plots { display: flex; flex-wrap: wrap; gap: 1.5rem; } figure { margin: 0; }
+.notes { background: #fff8e1; border-left: 4px solid #f0b400; padding: 0.5rem 1rem; }
+`;
+
+// Escapes text for HTML content and attribute values.
+export function escapeHtml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
+}
+
+function tableHtml(section: Section): string {
+  const head = section.headers.map((header) => `<th>${escapeHtml(header)}</th>`).join('');
+  const rows = section.text.map((row) => `<tr>${row.map((cell, i) => `<td class="${section.aligns[i]}">${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n');
+  return `<h2 id="${section.id}">${escapeHtml(section.title)}</h2>\n<table><thead><tr>${head}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
+}
+
+// The page for `report`; `series` carries the per-item and per-layer data the plots draw.
+export async function renderReportHtml(report: Report, series: readonly Series[]): Promise<string> {
+  const specs = [latencyCdfSpec(series), breakdownSpec(report), tradeoffSpec(report), deviceLoadSpec(report), ...series.map(layerTimelineSpec)]
+    .filter((spec) => spec !== null);
+  const svgs = await Promise.all(specs.map((spec) => renderVegaLiteSvg(spec)));
+  const notes = reportNotes(report);
+  const runs = report.runs.map((run) => `<li><code>${escapeHtml(run.label)}</code>: ${escapeHtml([run.task, run.model, run.testbed].filter((part) => part !== null).join(', '))}; ${run.items} results (${escapeHtml(run.dir)})</li>`).join('\n');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>wdmoe report: ${escapeHtml(report.runs.map((run) => run.label).join(', '))}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>wdmoe report</h1>
+<ul>\n${runs}\n</ul>
+${report.baseline === null ? '' : `<p>Baseline for the comparison: <code>${escapeHtml(report.baseline)}</code>.</p>`}
+${notes.length === 0 ? '' : `<div class="notes"><strong>Notes</strong><ul>${notes.map((note) => `<li>${escapeHtml(note)}</li>`).join('')}</ul></div>`}
+<h2>Plots</h2>
+<div class="plots">
+${svgs.map((svg) => `<figure>${svg}</figure>`).join('\n')}
+</div>
+${reportSections(report).map(tableHtml).join('\n')}
+<p><small>${escapeHtml(`${report.format} format ${report.formatVersion}`)}; plots by Vega-Lite, rendered to SVG by vega in Node.</small></p>
+</body>
+</html>
+`;
+}
