@@ -3,6 +3,7 @@
 // in results.jsonl are skipped. Owns the run's teardown stack (sessions, connections, agents it started);
 // the summary is written even when the run fails, so recorded results are never lost.
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EXIT_BAD_INPUT, TeardownStack, WdmoeError } from '../core/index.js';
 import type { ForwardSetup } from '../bs/index.js';
@@ -14,7 +15,9 @@ import { resolvePolicies, type ResolvedPolicy } from '../policy/index.js';
 import { channelTimeMs } from '../channel/index.js';
 import { assertValidTestbed, formatIssue, type Testbed } from '../testbed/index.js';
 import { prepareRunDir, resolveRunDir } from './run-dir.js';
-import { connectDevices, type Placement, type ShapingChoice } from './connect-devices.js';
+import { connectDevices, type ConnectedDevices, type Placement, type ShapingChoice } from './connect-devices.js';
+import { checkLinks } from './profile-links.js';
+import { describeOffLink, LINK_TOLERANCE } from './profile-run.js';
 import {
   openItemScoresWriter, openGenerationsWriter, openLayerLog, completedKeys, openResultsWriter, resultKey, pruneUnfinished, RUN_FILES,
   checkResumable, createRunMeta, fingerprintTestbed, readRunMeta, writeRunMeta, summarizeRunDir, writeSummary, type Summary,
@@ -32,6 +35,7 @@ export interface BenchOptions {
   readonly maxNewTokens: number; // generate: cap on generated tokens per item
   readonly policies: readonly string[]; // --policy values: names, name:key=value, or module paths
   readonly cwd: string; // custom policy module paths are relative to it
+  readonly linkCheck: boolean; // check each shaped link against its model before the first item (warn when > 5% off)
   readonly limit: number | null;
   readonly outDir: string | null; // null = runs/<timestamp> (or, with resume, the newest run in runs/)
   readonly runsDir: string;
@@ -90,6 +94,7 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
       signal: context.signal,
       onEvent: emit,
     });
+    if (options.linkCheck && connected.shaping !== 'none' && connected.shaping !== 'local') await checkLinksBriefly(runDir, connected, testbed, graphs.arch.hiddenSize, emit, context.signal);
     const done = completedKeys(path.join(runDir, RUN_FILES.results));
     for (const file of [RUN_FILES.scores, RUN_FILES.generations, RUN_FILES.layers]) {
       const dropped = pruneUnfinished(path.join(runDir, file), done);
@@ -206,4 +211,15 @@ async function loadDatasets(options: BenchOptions): Promise<LoadedDataset<McItem
 // True when some link of the testbed changes over time (a radio with fading, or a trace).
 function hasTimeVaryingLinks(testbed: Testbed): boolean {
   return testbed.devices.some((device) => (device.link.radio !== null && testbed.bs.cell?.fading !== 'none') || device.link.uplink.trace !== null || device.link.downlink.trace !== null);
+}
+
+// A short link check (3 round trips per device) before the items: warns about a link more than 5% off its
+// model and writes what it measured to link-check.json. Never fails the run.
+async function checkLinksBriefly(runDir: string, connected: ConnectedDevices, testbed: Testbed, hidden: number, emit: (event: BenchEvent) => void, signal?: AbortSignal): Promise<void> {
+  const checks = await checkLinks(connected.channels, connected.linkStatesAt(0), {
+    hidden, layer: 0, expertOf: (d) => Math.max(0, connected.expertDevices[0]!.findIndex((holders) => holders.includes(d))),
+    repeats: 3, tolerance: LINK_TOLERANCE, deadlineMs: testbed.timeouts.requestMs, signal,
+  });
+  for (const check of checks.filter((c) => c.isOff)) emit({ kind: 'warning', message: `link check: ${describeOffLink(check)}` });
+  await writeFile(path.join(runDir, RUN_FILES.linkCheck), `${JSON.stringify({ formatVersion: 1, tolerance: LINK_TOLERANCE, checkedAt: new Date().toISOString(), links: checks }, null, 2)}\n`);
 }

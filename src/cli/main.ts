@@ -12,6 +12,10 @@ import { registerAgent } from './commands/agent.js';
 import { registerLoopback } from './commands/loopback.js';
 import { registerBench } from './commands/bench.js';
 import { registerReport } from './commands/report.js';
+import { registerDeploy } from './commands/deploy.js';
+import { registerStatus } from './commands/status.js';
+import { registerTeardown } from './commands/teardown.js';
+import { registerProfile } from './commands/profile.js';
 
 const root = new AbortController();
 // Every device's start, handshake and in-flight request listens on the root signal at once (and execa adds its
@@ -79,7 +83,11 @@ const program = new Command()
 registerValidate(program, context, action);
 registerBench(program, context, action);
 registerReport(program, context, action);
+registerProfile(program, context, action);
 registerLoopback(program, context, action);
+registerDeploy(program, context, action);
+registerStatus(program, context, action);
+registerTeardown(program, context, action);
 registerAgent(program, context, action);
 // Every command's --help ends with the exit codes too (loopback's up/down included).
 const withExitCodes = (command: Command): void => {

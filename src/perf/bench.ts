@@ -28,6 +28,7 @@ export async function measureBench(perf: PerfTestbed, shaping: 'testbed' | 'none
     maxNewTokens: 16,
     policies: ['topk'],
     cwd: process.cwd(),
+    linkCheck: false,
     limit,
     outDir: path.join(perf.dir, 'runs', `bench-${shaping}`),
     runsDir: path.join(perf.dir, 'runs'),

@@ -11,4 +11,5 @@ export const RUN_FILES = {
   generations: 'generations.jsonl', // generated text, TTFT and TPOT per item (records/generations.ts; --task generate)
   layers: 'layers.jsonl',       // one line per item × forward step × layer (records/layer-log.ts)
   summary: 'summary.json',      // per (dataset, policy) aggregates (records/summary.ts)
+  linkCheck: 'link-check.json', // the brief link check bench runs before its items (bench/profile-links.ts)
 } as const;

@@ -2,7 +2,7 @@
 // returning `{ testbed, warnings } | { errors }` (changesets `parse.ts`). Never throws for a user
 // mistake; every problem is a located issue. Called by validate.ts and by every command taking a testbed.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseWithSchema, parseYamlSource } from './parse.js';
 import { readModelShape } from './model-shape.js';
 import { BUNDLED_MODEL_DIR, normaliseTestbed, resolveUserPath, type ExternalInputs } from './normalise.js';
@@ -66,7 +66,9 @@ export function loadTestbedText(file: string, text: string, options: LoadTestbed
 
   const external = readExternalInputs(resolve(file), parsed.value);
   const issues: TestbedIssue[] = [];
-  const testbed = normaliseTestbed({ source: source.value, parsed: parsed.value, external, profileDirs: options.profileDirs ?? [], issues });
+  // Profiles next to the testbed (`<testbed dir>/profiles/`, where `wdmoe profile` writes) come before the bundled ones.
+  const profileDirs = [...(options.profileDirs ?? []), join(dirname(resolve(file)), 'profiles')];
+  const testbed = normaliseTestbed({ source: source.value, parsed: parsed.value, external, profileDirs, issues });
   const checked = runRules(RULES, { source: source.value, parsed: parsed.value, testbed, external });
   const errors = [...issues, ...checked.errors];
   if (errors.length > 0) return { errors: byPosition(errors) };

@@ -35,6 +35,10 @@ const DeviceProfileSchema = z.strictObject({
       per_token: z.unknown().transform(durationMs).describe('time per token per expert, e.g. 0.05ms'),
     })
     .describe('expert compute time = fixed + tokens × per_token'),
+  estimate: z.boolean().default(false).describe('true while compute_model is an estimate (data sheet, FLOPs), not measured by `wdmoe profile`'),
+  source: z.string().default('').describe('where the figures come from'),
+  // What `wdmoe profile` measured (kept as written; docs/profiles.md).
+  measured: z.record(z.string(), z.unknown()).optional().describe('the measurement behind compute_model, written by wdmoe profile'),
 });
 
 const LinkProfileSchema = z.strictObject({
@@ -88,6 +92,8 @@ export function readDeviceProfile(file: string): ParseResult<DeviceProfile> {
     value: Object.freeze({
       name: profile.name, description: profile.description, fp32Gflops: profile.fp32_gflops, memoryGiB: profile.memory_gib,
       computeModel: Object.freeze({ fixedMs: profile.compute_model.fixed, perTokenMs: profile.compute_model.per_token }),
+      isEstimate: profile.estimate,
+      source: profile.source,
       file,
     }),
   };

@@ -53,6 +53,8 @@ export interface DeviceProfile {
   readonly fp32Gflops: number;
   readonly memoryGiB: number;
   readonly computeModel: { readonly fixedMs: number; readonly perTokenMs: number };
+  readonly isEstimate: boolean; // compute_model not measured on the device yet
+  readonly source: string;
   readonly file: string;
 }
 

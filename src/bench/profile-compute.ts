@@ -1,0 +1,52 @@
+// Measures a device's expert compute time as a function of the number of token rows: RUNs of one expert
+// over n rows (n = 1, 2, 4, …), repeated, timed by the agent itself (RESULT's compute time), sent with the
+// links unlimited for this measurement so shaping does not slow it. Called by profile-run.ts.
+import type { DeviceChannel } from '../bs/index.js';
+import { NO_EXPERT_SLOT } from '../policy/index.js';
+import type { ComputeSample } from './profile-fit.js';
+
+export interface ComputeProbe {
+  readonly layer: number;
+  readonly expert: number;
+}
+
+export interface ComputeMeasureOptions {
+  readonly hidden: number;
+  readonly tokens: readonly number[]; // row counts to measure
+  readonly repeats: number; // per row count; the median is kept
+  readonly warmup: number; // runs before measuring (first runs pay session warm-up)
+  readonly deadlineMs: number;
+  readonly signal?: AbortSignal;
+}
+
+const UNLIMITED = { rateBitsPerSec: null, delayMs: 0 };
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+// One sample per row count: the median agent-reported compute time of `probe` over that many rows.
+export async function measureCompute(channel: DeviceChannel, probe: ComputeProbe, options: ComputeMeasureOptions): Promise<ComputeSample[]> {
+  const run = async (rows: number) => {
+    const states = new Float32Array(rows * options.hidden);
+    for (let i = 0; i < states.length; i++) states[i] = Math.sin(i * 12.9898) * 0.5; // deterministic, not all zero
+    const experts = new Uint16Array(rows).fill(probe.expert);
+    if (probe.expert === NO_EXPERT_SLOT) throw new RangeError('probe expert must be a real expert');
+    const reply = await channel.run(
+      { layer: probe.layer, hidden: options.hidden, rows, k: 1, states, experts, weights: new Float32Array(rows).fill(1) },
+      { deadlineMs: options.deadlineMs, signal: options.signal, link: { downlink: UNLIMITED, uplink: UNLIMITED } },
+    );
+    reply.release?.();
+    return reply.timing.deviceComputeMs;
+  };
+  for (let i = 0; i < options.warmup; i++) await run(options.tokens[i % options.tokens.length]!);
+  const samples: ComputeSample[] = [];
+  for (const tokens of options.tokens) {
+    const times: number[] = [];
+    for (let r = 0; r < options.repeats; r++) times.push(await run(tokens));
+    samples.push({ tokens, ms: median(times) });
+  }
+  return samples;
+}
