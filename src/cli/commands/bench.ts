@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runBench } from '../../bench/index.js';
-import { POLICIES } from '../../policy/index.js';
+import { POLICY_NAMES } from '../../policy/index.js';
 import { DATASET_FORMATS } from '../../datasets/index.js';
 import { renderRunTable } from '../../report/index.js';
 import { type Action, type CommandContext, printResult } from '../context.js';
@@ -34,19 +34,20 @@ export function registerBench(program: Command, context: CommandContext, action:
     .addOption(new Option('--task <task>', '"multiple-choice": score each choice by log-likelihood (lm-eval); "generate": greedy decode with a KV cache, exact match').choices(['multiple-choice', 'generate']).default('multiple-choice'))
     .addOption(new Option('--format <format>', 'dataset file format').choices(['auto', ...DATASET_FORMATS]).default('auto'))
     .option('--max-new-tokens <n>', 'generate: at most n tokens per answer', positiveInt, 16)
-    .option('--policy <names>', `policies to compare, comma-separated: ${Object.keys(POLICIES).join(', ')} (default: topk)`, list)
+    .option('--policy <specs>', `policies to compare in one run, comma-separated: ${POLICY_NAMES.join(', ')}; parameters as name:key=value (wdmoe:theta=0.3,rounds=5), or a module of your own: ./my-policy.mjs[:key=value] (docs/policies.md; default: topk)`, list)
     .option('--limit <n>', 'at most n items per dataset', positiveInt)
     .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
     .option('--resume', 'carry on with the run in --out (or the newest in runs/), skipping recorded items')
     .addOption(new Option('--placement <where>', '"testbed": experts on the devices; "local": all experts in this process (the monolithic reference)').choices(['testbed', 'local']).default('testbed'))
     .addOption(new Option('--shaping <mode>', '"testbed": shape links as the testbed says; "none": unshaped').choices(['testbed', 'none']).default('testbed'))
     .option('--seed <n>', 'seed for link jitter/loss and stochastic policies', integer, 0)
+    .option('--no-link-check', 'skip the short check of each shaped link against its model before the first item')
     .option('--threads <n>', 'onnxruntime threads at the BS', positiveInt, 1)
     .option('--state-dir <dir>', 'loopback state directory (default: .wdmoe or $WDMOE_STATE_DIR)')
     .option('--json', 'print {"runDir","itemsRun","itemsResumed","summary"} as JSON; progress as JSON lines on stderr')
     .option('--verbose', 'one progress line per item, with timestamps')
     .action(
-      action(async (testbedPath: string, flags: { dataset: string[]; task: 'multiple-choice' | 'generate'; maxNewTokens: number; format: string; policy?: string[]; limit?: number; out?: string; resume?: boolean; placement: 'testbed' | 'local'; shaping: 'testbed' | 'none'; seed: number; threads: number; stateDir?: string; json?: boolean; verbose?: boolean }) => {
+      action(async (testbedPath: string, flags: { dataset: string[]; task: 'multiple-choice' | 'generate'; maxNewTokens: number; format: string; policy?: string[]; limit?: number; out?: string; resume?: boolean; placement: 'testbed' | 'local'; shaping: 'testbed' | 'none'; linkCheck: boolean; seed: number; threads: number; stateDir?: string; json?: boolean; verbose?: boolean }) => {
         const options = Object.freeze({
           testbedPath,
           datasets: flags.dataset,
@@ -54,6 +55,8 @@ export function registerBench(program: Command, context: CommandContext, action:
           task: flags.task,
           maxNewTokens: flags.maxNewTokens,
           policies: flags.policy ?? ['topk'],
+          cwd: process.cwd(),
+          linkCheck: flags.linkCheck,
           limit: flags.limit ?? null,
           outDir: flags.out ?? null,
           runsDir: path.resolve('runs'),
