@@ -2,6 +2,7 @@
 // file before creating it, so that removal always finds it: on normal exit, on SIGINT or error (the
 // caller's teardown stack calls removeTcObjects), and after a crash (the next start removes what the
 // state file still lists). Called by loopback's netns setup and by deploy's teardown. Imports execa and core.
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -17,6 +18,12 @@ export interface TcState {
 export type TcRunner = (command: TcCommand, signal?: AbortSignal) => Promise<{ exitCode: number; stderr: string }>;
 
 const COMMAND_TIMEOUT_MS = 10_000;
+
+// Where the tc objects shaping a testbed's links are recorded: <stateDir>/tc-<hash of the testbed path>.json
+// (`loopback up --netns` writes it; `teardown` and `loopback down` remove what it lists).
+export function tcStateFilePath(stateDir: string, testbedFile: string): string {
+  return path.join(stateDir, `tc-${createHash('sha256').update(path.resolve(testbedFile)).digest('hex').slice(0, 12)}.json`);
+}
 
 // The default runner: the real `ip` / `tc` binaries, bounded by a timeout.
 export const runTcCommand: TcRunner = async (command, signal) => {

@@ -1,7 +1,7 @@
 // `wdmoe loopback up|down <testbed>`: emulate the testbed's devices as local agent processes.
 import path from 'node:path';
 import { Command } from 'commander';
-import { loopbackDown, loopbackUp } from '../../loopback/index.js';
+import { loopbackDown, loopbackUp, netnsDown, netnsStatePath, netnsUp } from '../../loopback/index.js';
 import { type Action, type CommandContext, logLine, printResult } from '../context.js';
 import { requireTestbed } from '../testbed-arg.js';
 
@@ -20,9 +20,16 @@ export function registerLoopback(program: Command, context: CommandContext, acti
     .argument('<testbed>', 'testbed YAML file')
     .option('--json', 'print {"devices":[{name,host,port,pid}]} as JSON')
     .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--netns', 'root: one network namespace per device with a real sshd and tc-shaped veth; prints the derived ssh testbed to deploy to')
     .action(
-      action(async (file: string, flags: { json?: boolean; stateDir?: string }) => {
+      action(async (file: string, flags: { json?: boolean; stateDir?: string; netns?: boolean }) => {
         const testbed = await requireTestbed(file);
+        if (flags.netns === true) {
+          const up = await netnsUp({ testbed, stateDir: resolveStateDir(flags.stateDir), signal: context.signal, onEvent: (event) => logLine(event.text, event.device) });
+          if (up.droppedDelay.length > 0) logLine(`warning: no netem in this kernel: delay/jitter/loss of ${up.droppedDelay.join(', ')} are not emulated (rates are)`);
+          printResult(flags.json === true, up, () => [`netns loopback up for ${testbed.name} (run ${up.run}; ${up.tc})`, ...up.devices.map((d) => `  ${d.name}  ${d.address}  ${d.netns}  ${d.veth}`), up.derivedTestbed].join('\n'));
+          return;
+        }
         const result = await loopbackUp({
           testbed,
           stateDir: resolveStateDir(flags.stateDir),
@@ -44,9 +51,15 @@ export function registerLoopback(program: Command, context: CommandContext, acti
     .argument('<testbed>', 'testbed YAML file')
     .option('--json', 'print {"stopped":[names]} as JSON')
     .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--netns', 'remove the namespaces, veths, sshds, tc rules and keys of `loopback up --netns`')
     .action(
-      action(async (file: string, flags: { json?: boolean; stateDir?: string }) => {
+      action(async (file: string, flags: { json?: boolean; stateDir?: string; netns?: boolean }) => {
         const testbed = await requireTestbed(file);
+        if (flags.netns === true) {
+          const down = await netnsDown({ stateFile: netnsStatePath(resolveStateDir(flags.stateDir), testbed.file, testbed.name) });
+          printResult(flags.json === true, down, () => (down.removed ? `removed ${down.namespaces.join(', ')}` : `no netns loopback was up for ${testbed.name}`));
+          return;
+        }
         const result = await loopbackDown({ testbed, stateDir: resolveStateDir(flags.stateDir) });
         printResult(flags.json === true, { stopped: result.stopped }, () =>
           result.stopped.length === 0 ? `no loopback agents were running for ${testbed.name}` : `stopped ${result.stopped.join(', ')}`,

@@ -1,0 +1,46 @@
+// `wdmoe deploy <testbed>`: push the agent and each device's shards over ssh and start the agents.
+// The deploy piece (and ssh2 with it) is imported when the command runs, so `wdmoe agent` never loads it.
+import { Command, InvalidArgumentError } from 'commander';
+import { type Action, type CommandContext, logLine, printResult } from '../context.js';
+import { requireTestbed } from '../testbed-arg.js';
+
+// --concurrency: a positive integer.
+export function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+export const SSH_CONFIG_HELP = 'ssh config file with Host entries (default: ~/.ssh/config)';
+
+export function registerDeploy(program: Command, context: CommandContext, action: Action): void {
+  program
+    .command('deploy')
+    .description('upload the agent and each device\'s expert shards over ssh (unchanged files skipped) and start the agents')
+    .argument('<testbed>', 'testbed YAML file (mode: ssh)')
+    .option('--dry-run', 'connect and print what would be uploaded (files, sizes); change nothing')
+    .option('--accept-new', 'trust and record host keys not yet in known_hosts (a changed key still stops)')
+    .option('--concurrency <n>', 'devices handled at once', parseConcurrency, 4)
+    .option('--ssh-config <file>', SSH_CONFIG_HELP)
+    .option('--json', 'print the result as JSON')
+    .action(
+      action(async (file: string, flags: { dryRun?: boolean; acceptNew?: boolean; concurrency: number; sshConfig?: string; json?: boolean }) => {
+        const testbed = await requireTestbed(file);
+        const { deploy, defaultSshConfigSource, formatBytes } = await import('../../deploy/index.js');
+        const sshConfig = { ...defaultSshConfigSource(), ...(flags.sshConfig === undefined ? {} : { file: flags.sshConfig }) };
+        const options = Object.freeze({ testbed, dryRun: flags.dryRun === true, acceptNew: flags.acceptNew === true, concurrency: flags.concurrency, sshConfig });
+        const result = await deploy(options, { signal: context.signal, onEvent: (event) => logLine(event.text, event.device) });
+        printResult(flags.json === true, result, () =>
+          [
+            ...result.devices.map((d) => {
+              const head = `${d.device}  ${d.host}  ${d.arch}  upload ${d.plan.uploadFiles} file(s) ${formatBytes(d.plan.uploadBytes)}, skip ${d.plan.skipFiles} (${formatBytes(d.plan.skipBytes)})`;
+              const agent = result.dryRun ? `agent ${d.agent.state === 'running' ? 'running, would be kept' : 'would be started'}` : `agent ${d.agent.state} pid ${d.agent.pid}`;
+              const files = result.dryRun ? d.plan.upload.slice(0, 20).map((f) => `    ${f.path}  ${formatBytes(f.bytes)}`).concat(d.plan.upload.length > 20 ? [`    … ${d.plan.upload.length - 20} more`] : []) : [];
+              return [`${head}, ${agent}`, ...files].join('\n');
+            }),
+            `${result.dryRun ? 'would upload' : 'uploaded'} ${formatBytes(result.devices.reduce((total, d) => total + d.plan.uploadBytes, 0))} in ${result.ms} ms`,
+          ].join('\n'),
+        );
+      }),
+    );
+}

@@ -1,0 +1,46 @@
+// The state file of a netns loopback: every object `loopback up --netns` created (namespaces, veths,
+// sshd pids, the folder with keys and the derived testbed, the tc state file), written after each
+// creation so `down` — or the next `up` after a crash — removes exactly those. Never by name matching.
+// <stateDir>/netns-<testbed name>-<hash of its path>.json. Called by netns-up.ts / netns-down.ts.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface NetnsState {
+  formatVersion: 1;
+  testbed: string; // the source testbed, absolute
+  run: string;
+  dir: string; // keys, sshd configs, token, derived testbed
+  derivedTestbed: string;
+  tcStateFile: string;
+  namespaces: string[];
+  veths: string[]; // host-side ends
+  sshd: Array<{ device: string; netns: string; pid: number; config: string }>;
+}
+
+// Path of the netns state file for a source testbed.
+export function netnsStatePath(stateDir: string, testbedFile: string, testbedName: string): string {
+  const hash = createHash('sha256').update(path.resolve(testbedFile)).digest('hex').slice(0, 10);
+  return path.join(stateDir, `netns-${testbedName.replace(/[^A-Za-z0-9_.-]/g, '_')}-${hash}.json`);
+}
+
+export async function readNetnsState(file: string): Promise<NetnsState | undefined> {
+  try {
+    const json = JSON.parse(await readFile(file, 'utf8')) as NetnsState;
+    return json.formatVersion === 1 && Array.isArray(json.namespaces) ? json : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Writes atomically (tmp + rename).
+export async function writeNetnsState(file: string, state: NetnsState): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  await rename(tmp, file);
+}
+
+export async function removeNetnsState(file: string): Promise<void> {
+  await rm(file, { force: true });
+}

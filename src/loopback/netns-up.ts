@@ -1,0 +1,162 @@
+// `wdmoe loopback up --netns <testbed>` (root): one network namespace per device, a veth pair into it
+// with addresses this tool assigns, a real sshd in it, tc shaping on the host-side veth from the
+// testbed's rates; then a derived ssh testbed (netns-testbed.ts) that deploy/status/bench/teardown use.
+// Every object is recorded in the state file the moment it exists; leftovers of an earlier run (crash)
+// are removed first; a failure removes what this run made. Called by cli/commands/loopback.ts.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { execa } from 'execa';
+import { EXIT_BAD_INPUT, sleep } from '../core/index.js';
+import { applyTcPlan, describeTcFeatures, detectTcFeatures, missingForPlan, planTcShaping, tcStateFilePath } from '../links/index.js';
+import type { Testbed } from '../testbed/index.js';
+import { LoopbackError } from './errors.js';
+import { netnsDown } from './netns-down.js';
+import { MAX_NETNS_DEVICES, netnsNamesOf, pickSubnetSlot, type NetnsDeviceNames } from './netns-names.js';
+import { generateKey, startSshd } from './netns-sshd.js';
+import { netnsStatePath, readNetnsState, writeNetnsState, type NetnsState } from './netns-state.js';
+import { renderDerivedTestbed } from './netns-testbed.js';
+
+export interface NetnsUpOptions {
+  readonly testbed: Testbed;
+  readonly stateDir: string;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: { kind: 'netns'; device?: string; text: string }) => void;
+}
+
+export interface NetnsUpResult {
+  readonly derivedTestbed: string;
+  readonly stateFile: string;
+  readonly run: string;
+  readonly tc: string; // what the kernel has, one line
+  readonly droppedDelay: readonly string[];
+  readonly devices: ReadonlyArray<{ name: string; netns: string; address: string; veth: string }>;
+  readonly staleRemoved: boolean;
+}
+
+const COMMAND_TIMEOUT_MS = 15_000;
+const SSHD_READY_MS = 5_000;
+
+// Creates the namespaces, veths, sshds and tc rules, and writes the derived testbed.
+export async function netnsUp(options: NetnsUpOptions): Promise<NetnsUpResult> {
+  const { testbed } = options;
+  if (process.getuid?.() !== 0) {
+    throw new LoopbackError('netns-needs-root', 'loopback up --netns needs root (network namespaces, veths, tc, sshd)', { exitCode: EXIT_BAD_INPUT, hint: 'run it as root (sudo), or use `wdmoe loopback up` (local agent processes, no root)' });
+  }
+  if (testbed.devices.length > MAX_NETNS_DEVICES) {
+    throw new LoopbackError('netns-too-many', `testbed ${testbed.file} has ${testbed.devices.length} devices; --netns supports ${MAX_NETNS_DEVICES}`, { exitCode: EXIT_BAD_INPUT });
+  }
+  const stateFile = netnsStatePath(options.stateDir, testbed.file, testbed.name);
+  const stale = await readNetnsState(stateFile);
+  if (stale !== undefined) {
+    options.onEvent?.({ kind: 'netns', text: `removing what run ${stale.run} left behind` });
+    await netnsDown({ stateFile });
+  }
+  const features = await detectTcFeatures({ signal: options.signal });
+  const missing = missingForPlan(features);
+  if (missing.length > 0) {
+    throw new LoopbackError('netns-tc-missing', `this kernel lacks ${missing.join(', ')}, which link shaping needs (${describeTcFeatures(features)})`, { hint: 'use `wdmoe loopback up` with `shaping: userspace` instead' });
+  }
+  const run = randomBytes(2).toString('hex');
+  const dir = path.join(options.stateDir, 'netns', run);
+  const derivedTestbed = path.join(dir, 'testbed.yaml');
+  const state: NetnsState = {
+    formatVersion: 1, testbed: path.resolve(testbed.file), run, dir, derivedTestbed,
+    tcStateFile: tcStateFilePath(options.stateDir, derivedTestbed), namespaces: [], veths: [], sshd: [],
+  };
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeNetnsState(stateFile, state);
+  try {
+    const slot = pickSubnetSlot(run, (await ip(['-4', '-o', 'addr', 'show'])).stdout);
+    const clientKey = path.join(dir, 'client_key');
+    await writeFile(path.join(dir, 'authorized_keys'), `${await generateKey(clientKey, `wdmoe-${run}-client`)}\n`, { mode: 0o600 });
+    const knownHosts: string[] = [];
+    const names: NetnsDeviceNames[] = [];
+    for (const [index, device] of testbed.devices.entries()) {
+      options.signal?.throwIfAborted();
+      const n = netnsNamesOf(run, slot, index);
+      names.push(n);
+      state.namespaces.push(n.netns);
+      await writeNetnsState(stateFile, state);
+      await ip(['netns', 'add', n.netns]);
+      state.veths.push(n.hostVeth);
+      await writeNetnsState(stateFile, state);
+      await ip(['link', 'add', n.hostVeth, 'type', 'veth', 'peer', 'name', n.deviceVeth, 'netns', n.netns]);
+      await ip(['addr', 'add', `${n.hostAddress}/30`, 'dev', n.hostVeth]);
+      await ip(['link', 'set', n.hostVeth, 'up']);
+      await ip(['-n', n.netns, 'addr', 'add', `${n.deviceAddress}/30`, 'dev', n.deviceVeth]);
+      await ip(['-n', n.netns, 'link', 'set', n.deviceVeth, 'up']);
+      await ip(['-n', n.netns, 'link', 'set', 'lo', 'up']);
+      const hostKey = path.join(dir, `host_key-${device.name}`);
+      const hostPublic = await generateKey(hostKey, `wdmoe-${run}-${device.name}`);
+      knownHosts.push(`${n.deviceAddress} ${hostPublic.split(' ').slice(0, 2).join(' ')}`);
+      const sshd = await startSshd({ device: device.name, netns: n.netns, address: n.deviceAddress, dir, hostKey, authorizedKeys: path.join(dir, 'authorized_keys') });
+      state.sshd.push({ device: device.name, netns: n.netns, pid: sshd.pid, config: sshd.config });
+      await writeNetnsState(stateFile, state);
+      const plan = planTcShaping({
+        interface: n.hostVeth,
+        ifb: n.ifb,
+        devices: [{ name: device.name, address: n.deviceAddress, agentPort: device.port, downlinkBitsPerSec: device.link.downlink.rateBitsPerSec, uplinkBitsPerSec: device.link.uplink.rateBitsPerSec }],
+      });
+      await applyTcPlan(plan, { stateFile: state.tcStateFile, signal: options.signal });
+      options.onEvent?.({ kind: 'netns', device: device.name, text: `${n.netns} ${n.deviceAddress} via ${n.hostVeth}, sshd pid ${sshd.pid}, tc ${rateText(device.link.downlink.rateBitsPerSec)} down / ${rateText(device.link.uplink.rateBitsPerSec)} up` });
+    }
+    await writeFile(path.join(dir, 'known_hosts'), `${knownHosts.join('\n')}\n`, { mode: 0o600 });
+    await writeFile(path.join(dir, 'token'), `${testbed.auth.token}\n`, { mode: 0o600 });
+    const { yaml, droppedDelay } = renderDerivedTestbed({
+      source: testbed, run, devices: names.map((n, index) => ({ name: testbed.devices[index]!.name, address: n.deviceAddress })),
+      clientKey, knownHosts: path.join(dir, 'known_hosts'), tokenFile: path.join(dir, 'token'), devicesDir: path.join(dir, 'devices'), hasNetem: features.qdiscs.netem,
+    });
+    await writeFile(derivedTestbed, yaml, { mode: 0o600 });
+    await Promise.all(names.map((n) => waitForPort(n.deviceAddress, 22, SSHD_READY_MS, dir)));
+    return {
+      derivedTestbed, stateFile, run, tc: describeTcFeatures(features), droppedDelay, staleRemoved: stale !== undefined,
+      devices: names.map((n, index) => ({ name: testbed.devices[index]!.name, netns: n.netns, address: n.deviceAddress, veth: n.hostVeth })),
+    };
+  } catch (error) {
+    await netnsDown({ stateFile }).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function ip(args: string[]): Promise<{ stdout: string }> {
+  const result = await execa('ip', args, { reject: false, timeout: COMMAND_TIMEOUT_MS, stdin: 'ignore' });
+  if (result.exitCode !== 0) {
+    throw new LoopbackError('netns-ip-failed', `ip ${args.join(' ')} failed: ${String(result.stderr).trim() || `exit ${result.exitCode}`}`, { hint: 'run as root on a kernel with network namespaces and veth (iproute2 installed)' });
+  }
+  return { stdout: String(result.stdout) };
+}
+
+// Resolves once something accepts TCP connections on address:port (bounded).
+async function waitForPort(address: string, port: number, timeoutMs: number, logDir: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const isOpen = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: address, port, timeout: 500 });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+      socket.once('timeout', () => {
+        socket.destroy();
+        resolve(false);
+      });
+    });
+    if (isOpen) return;
+    await sleep(50);
+  }
+  throw new LoopbackError('netns-sshd-unreachable', `sshd at ${address}:${port} did not accept connections within ${timeoutMs} ms`, { hint: `see the sshd logs in ${logDir}` });
+}
+
+function rateText(bitsPerSec: number | null): string {
+  return bitsPerSec === null ? 'unlimited' : `${bitsPerSec / 1e6} mbit`;
+}
+
+// The derived testbed of a running netns loopback, if there is one for this source testbed.
+export async function netnsDerivedTestbed(stateDir: string, testbed: Testbed): Promise<string | undefined> {
+  const state = await readNetnsState(netnsStatePath(stateDir, testbed.file, testbed.name));
+  if (state === undefined) return undefined;
+  return readFile(state.derivedTestbed).then(() => state.derivedTestbed, () => undefined);
+}
