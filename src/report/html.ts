@@ -33,9 +33,15 @@ function tableHtml(section: Section): string {
 
 // The page for `report`; `series` carries the per-item and per-layer data the plots draw.
 export async function renderReportHtml(report: Report, series: readonly Series[]): Promise<string> {
-  const specs = [latencyCdfSpec(series), breakdownSpec(report), tradeoffSpec(report), deviceLoadSpec(report), ...series.map(layerTimelineSpec)]
-    .filter((spec) => spec !== null);
-  const svgs = await Promise.all(specs.map((spec) => renderVegaLiteSvg(spec)));
+  // Each plot's figure id (what a reader or a test can link to) and spec; a plot without data is left out.
+  const plots = [
+    { id: 'plot-latency-cdf', spec: latencyCdfSpec(series) },
+    { id: 'plot-breakdown', spec: breakdownSpec(report) },
+    { id: 'plot-tradeoff', spec: tradeoffSpec(report) },
+    { id: 'plot-device-load', spec: deviceLoadSpec(report) },
+    ...series.map((one, i) => ({ id: `plot-layers-${i + 1}`, spec: layerTimelineSpec(one) })),
+  ].flatMap(({ id, spec }) => (spec === null ? [] : [{ id, spec }]));
+  const svgs = await Promise.all(plots.map(async ({ id, spec }) => `<figure id="${id}">${await renderVegaLiteSvg(spec)}</figure>`));
   const notes = reportNotes(report);
   const runs = report.runs.map((run) => `<li><code>${escapeHtml(run.label)}</code>: ${escapeHtml([run.task, run.model, run.testbed].filter((part) => part !== null).join(', '))}; ${run.items} results (${escapeHtml(run.dir)})</li>`).join('\n');
   return `<!doctype html>
@@ -53,7 +59,7 @@ ${report.baseline === null ? '' : `<p>Baseline for the comparison: <code>${escap
 ${notes.length === 0 ? '' : `<div class="notes"><strong>Notes</strong><ul>${notes.map((note) => `<li>${escapeHtml(note)}</li>`).join('')}</ul></div>`}
 <h2>Plots</h2>
 <div class="plots">
-${svgs.map((svg) => `<figure>${svg}</figure>`).join('\n')}
+${svgs.join('\n')}
 </div>
 ${reportSections(report).map(tableHtml).join('\n')}
 <p><small>${escapeHtml(`${report.format} format ${report.formatVersion}`)}; plots by Vega-Lite, rendered to SVG by vega in Node.</small></p>
