@@ -43,13 +43,16 @@ const UNLIMITED: DeviceLinkState = Object.freeze({ downlink: UNLIMITED_LINK, upl
 // The shaper the testbed asks for, as this build can provide it.
 export function resolveShaping(testbed: Testbed, choice: ShapingChoice): ShaperName {
   if (choice === 'none') return 'none';
-  if (testbed.shaping === 'tc') {
-    throw new WdmoeError('shaping-unsupported', `testbed ${testbed.file}: shaping "tc" is not available in this version`, {
+  if (testbed.shaping !== 'tc') return 'userspace';
+  // tc: the kernel shapes the links (`loopback up --netns` puts htb on the veths); shaping again here would
+  // count every byte twice. Loopback agents on 127.0.0.1 sit behind no shaped interface.
+  if (testbed.mode === 'loopback') {
+    throw new WdmoeError('shaping-tc-loopback', `testbed ${testbed.file}: shaping "tc" needs devices behind tc-shaped interfaces; loopback agents on 127.0.0.1 are not`, {
       exitCode: EXIT_BAD_INPUT,
-      hint: 'use `shaping: userspace` (or `auto`, which falls back to userspace)',
+      hint: 'run `wdmoe loopback up --netns <testbed>` (root) and bench the ssh testbed it prints, or use `shaping: userspace`',
     });
   }
-  return 'userspace';
+  return 'none';
 }
 
 const host = (device: { host: string; port: number }) => `${device.host}:${device.port}`;
