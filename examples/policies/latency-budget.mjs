@@ -2,10 +2,11 @@
 //   wdmoe bench testbeds/loopback-wireless.yaml --policy topk,./examples/policies/latency-budget.mjs:budget_ms=15
 // Every token keeps its gate's best expert; a further top-k expert is kept only when the device holding it
 // is estimated to finish this layer within `budget_ms` (an equal bandwidth split among the devices in use).
-// It reuses the building blocks wdmoe exports as `wdmoe/policy` (the same ones the built-in policies use);
-// the TypeScript types of the interface come from there too (checked here with // @ts-check + JSDoc).
+// It reuses the building blocks the built-in policies are made of, which create() receives as its second
+// argument (`toolkit`), so the file needs no import and can live anywhere. The TypeScript types of the
+// interface come from the package's `wdmoe/policy` export (checked here with // @ts-check + JSDoc; a type-only
+// import, so it needs wdmoe installed only for the check, never to run).
 // @ts-check
-import { decisionFromMask, equalShares, estimateDeviceMs, keepFirst, topKCandidates, workOfSlots } from 'wdmoe/policy';
 
 /** @type {import('wdmoe/policy').PolicyDefinition} */
 export default {
@@ -14,7 +15,8 @@ export default {
   params: {
     budget_ms: { type: 'number', default: 20, min: 0, description: 'estimated finish time a device may take to get a second expert' },
   },
-  create(params) {
+  create(params, toolkit) {
+    const { decisionFromMask, equalShares, estimateDeviceMs, keepFirst, topKCandidates, workOfSlots } = toolkit;
     const budgetMs = /** @type {number} */ (params.budget_ms);
     return (ctx) => {
       const candidates = topKCandidates(ctx);

@@ -3,9 +3,9 @@
 import { allocateBandwidth } from './bandwidth.js';
 import { workOfSlots } from './device-work.js';
 import { decisionFromMask, keepFirst, topKCandidates } from './selection.js';
-import type { PolicyDefinition } from './types.js';
+import type { BuiltinPolicyDefinition } from './types.js';
 
-export const bwPolicy: PolicyDefinition = {
+export const bwPolicy: BuiltinPolicyDefinition = {
   name: 'bw',
   description: 'the gate\'s top-k experts, bandwidth split to equalise the devices\' finish times',
   params: {},

@@ -18,3 +18,4 @@ export { selectTopExperts } from './topk.js';
 export { assignReplicas } from './replicas.js';
 export { buildDeviceEstimates, UNLIMITED_LINK, type EstimateSource } from './estimates.js';
 export { NO_EXPERT_SLOT } from './slots.js';
+export { POLICY_TOOLKIT, type PolicyToolkit } from './toolkit.js';

@@ -15,7 +15,7 @@ export interface LoadedModule {
   readonly definition: PolicyDefinition;
 }
 
-const HINT = 'export default { name, description, params: { … }, create(params) { return (ctx) => decision } } — see examples/policies/ and docs/policies.md';
+const HINT = 'export default { name, description, params: { … }, create(params, toolkit) { return (ctx) => decision } } — see examples/policies/ and docs/policies.md';
 
 // Imports and checks the module at `target` (relative to `cwd`).
 export async function loadPolicyModule(target: string, cwd: string): Promise<LoadedModule> {
@@ -50,7 +50,7 @@ export async function loadPolicyModule(target: string, cwd: string): Promise<Loa
     name: d.name ?? path.basename(file).replace(/\.(mjs|js|cjs)$/i, ''),
     description: d.description ?? `custom policy from ${path.basename(file)}`,
     params: (d.params ?? {}) as Record<string, PolicyParamSpec>,
-    create: (params) => d.create(params),
+    create: (params, toolkit) => d.create(params, toolkit),
   };
   return { file, sha256: createHash('sha256').update(bytes).digest('hex'), definition };
 }

@@ -1,9 +1,9 @@
 // `random1`: one expert drawn uniformly from each token's top-k, with the whole weight — the floor that
 // shows the gate's ranking matters. Draws from the run's seeded random source, so runs repeat.
 import { availableMask, decisionFromMask, topKCandidates } from './selection.js';
-import type { PolicyDefinition } from './types.js';
+import type { BuiltinPolicyDefinition } from './types.js';
 
-export const random1Policy: PolicyDefinition = {
+export const random1Policy: BuiltinPolicyDefinition = {
   name: 'random1',
   description: 'one expert drawn uniformly from the top-k (seeded by --seed), equal bandwidth',
   params: {},

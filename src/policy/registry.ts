@@ -4,7 +4,7 @@ import { bwPolicy } from './bw.js';
 import { random1Policy } from './random1.js';
 import { top1Policy } from './top1.js';
 import { topkPolicy } from './topk.js';
-import type { PolicyDefinition } from './types.js';
+import type { BuiltinPolicyDefinition, PolicyDefinition } from './types.js';
 import { wdmoePolicy } from './wdmoe.js';
 import { wlrPolicy } from './wlr.js';
 
@@ -15,7 +15,7 @@ export const POLICIES = {
   wlr: wlrPolicy,
   bw: bwPolicy,
   wdmoe: wdmoePolicy,
-} as const satisfies Record<string, PolicyDefinition>;
+} as const satisfies Record<string, BuiltinPolicyDefinition & PolicyDefinition>;
 
 export type PolicyName = keyof typeof POLICIES;
 

@@ -10,6 +10,7 @@ import { loadPolicyModule } from './load-custom.js';
 import { resolveParams } from './params.js';
 import { POLICIES, POLICY_NAMES } from './registry.js';
 import { parsePolicySpecs, type PolicySpec } from './spec.js';
+import { POLICY_TOOLKIT } from './toolkit.js';
 import type { Policy, PolicyContext, PolicyDefinition, PolicyParams } from './types.js';
 
 // A policy ready to run, and what the run records about it.
@@ -72,7 +73,7 @@ async function resolveOne(spec: PolicySpec, cwd: string): Promise<ResolvedPolicy
   const label = given.length > 0 ? `${definition.name}:${given.join(',')}` : definition.name;
   let created: unknown;
   try {
-    created = definition.create(params);
+    created = definition.create(params, POLICY_TOOLKIT);
   } catch (error) {
     throw new PolicyError('create-failed', `policy ${label}: create(params) threw: ${(error as Error).message}`, 'check the module\'s create function and the parameters given', error);
   }

@@ -3,6 +3,7 @@
 // (real devices) and sim (analytic model). Must not import transport, bs or links runtime code.
 // This file's types are part of the package's public API for custom policies (docs/policies.md).
 import type { LinkState } from '../channel/types.js';
+import type { PolicyToolkit } from './toolkit.js';
 
 export type { LinkState } from '../channel/types.js';
 
@@ -64,6 +65,13 @@ export interface PolicyDefinition {
   readonly name: string;
   readonly description: string;
   readonly params: Readonly<Record<string, PolicyParamSpec>>;
-  // Called once per run with every parameter resolved (defaults filled in).
+  // Called once per run with every parameter resolved (defaults filled in), and the building blocks the
+  // built-in policies use (toolkit.ts; the same as the `wdmoe/policy` exports), so a module needs no import.
+  create(params: PolicyParams, toolkit: PolicyToolkit): Policy;
+}
+
+// A built-in policy: its create needs no toolkit (it imports what it uses), so it can be called with the
+// parameters alone; it still fits PolicyDefinition.
+export interface BuiltinPolicyDefinition extends Omit<PolicyDefinition, 'create'> {
   create(params: PolicyParams): Policy;
 }

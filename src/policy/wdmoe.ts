@@ -6,7 +6,7 @@ import { allocateBandwidth } from './bandwidth.js';
 import { workOfSlots } from './device-work.js';
 import { decisionFromMask, topKCandidates } from './selection.js';
 import { THETA_PARAM, deviceLatencies, selectByWlr, wlrFromEqualShares } from './wlr.js';
-import type { PolicyContext, PolicyDecision, PolicyDefinition } from './types.js';
+import type { PolicyContext, PolicyDecision, BuiltinPolicyDefinition } from './types.js';
 
 // The joint decision; `rounds` ≥ 1 caps the selection/allocation alternations.
 export function jointSelection(ctx: PolicyContext, theta: number, rounds: number): PolicyDecision & { rounds: number } {
@@ -29,7 +29,7 @@ export function jointSelection(ctx: PolicyContext, theta: number, rounds: number
   return Object.assign(decision, { rounds: round });
 }
 
-export const wdmoePolicy: PolicyDefinition = {
+export const wdmoePolicy: BuiltinPolicyDefinition = {
   name: 'wdmoe',
   description: 'joint WLR expert selection (θ) and latency-equalising bandwidth allocation, alternated',
   params: {

@@ -6,7 +6,7 @@ import { equalShares, workOfSlots } from './device-work.js';
 import { estimateDeviceMs } from './latency.js';
 import { assignReplicas } from './replicas.js';
 import { availableMask, decisionFromMask, keepFirst, topKCandidates, type Candidates } from './selection.js';
-import type { PolicyContext, PolicyDefinition } from './types.js';
+import type { PolicyContext, BuiltinPolicyDefinition } from './types.js';
 
 export const THETA_PARAM = {
   type: 'number', default: 0.5, min: 0, max: 1,
@@ -63,7 +63,7 @@ export function wlrFromEqualShares(ctx: PolicyContext, candidates: Candidates, t
   return selectByWlr(ctx, candidates, latency, theta);
 }
 
-export const wlrPolicy: PolicyDefinition = {
+export const wlrPolicy: BuiltinPolicyDefinition = {
   name: 'wlr',
   description: 'weight-to-latency-ratio expert selection (threshold θ), equal bandwidth',
   params: { theta: THETA_PARAM },
