@@ -7,6 +7,7 @@ import { deviceLoadRows } from './device-load.js';
 import { expertsRows } from './experts.js';
 import { generationRows } from './generation.js';
 import { breakdownRows, latencyRows } from './latency.js';
+import { policyRows } from './policies.js';
 import { REPORT_FORMAT, REPORT_FORMAT_VERSION, type Report, type RunInfo } from './report-types.js';
 import type { RunFolder } from './run-folder.js';
 import { inOrder, splitSeries } from './series.js';
@@ -43,6 +44,7 @@ export function buildReport(runs: readonly RunFolder[], options: { baseline: str
     devices: deviceLoadRows(series),
     generation: generationRows(series),
     comparison: baseline === null ? [] : comparisonRows(series, baseline),
+    policies: policyRows(series),
     testbeds: runs.flatMap((folder) => (folder.testbed === null ? [] : [{ run: folder.label, ...folder.testbed }])),
   };
 }

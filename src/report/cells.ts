@@ -67,7 +67,7 @@ export function kilobytesColumn<R>(header: string, csvName: string, get: (row: R
   return { header, align: 'right', text: (row) => (get(row) / 1000).toFixed(1), csv: [[csvName, get]] };
 }
 
-// A rate in bits/s shown as Mbit/s ("unshaped" for null), raw bits/s in CSV.
-export function rateColumn<R>(header: string, csvName: string, get: (row: R) => number | null): Column<R> {
-  return { header, align: 'right', text: (row) => { const value = get(row); return value === null ? 'unshaped' : `${(value / 1e6).toFixed(1)}`; }, csv: [[csvName, get]] };
+// A rate in bits/s: raw bits/s in CSV, `text` in tables (Mbit/s, or what sets it).
+export function rateColumn<R>(header: string, csvName: string, get: (row: R) => number | null, text: (row: R) => string): Column<R> {
+  return { header, align: 'right', text, csv: [[csvName, get]] };
 }

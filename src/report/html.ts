@@ -25,6 +25,17 @@ export function escapeHtml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
 }
 
+// One line per testbed: its name, mode, shaping and the BS's cell or bandwidth (the table lists its devices).
+function testbedLines(report: Report): string {
+  const hz = (value: number | null) => (value === null ? '–' : `${value / 1e6} MHz`);
+  return report.testbeds.map((testbed) => {
+    const parts = [`testbed <code>${escapeHtml(testbed.name)}</code>`, testbed.mode, testbed.shaping === null ? null : `${testbed.shaping} shaping`,
+      testbed.cell === null ? null : `cell ${hz(testbed.cell.downlink_bandwidth_hz)} down / ${hz(testbed.cell.uplink_bandwidth_hz)} up${testbed.cell.fading === null ? '' : `, ${testbed.cell.fading} fading`}`,
+      testbed.bs_bandwidth_bits_per_sec === null ? null : `BS ${testbed.bs_bandwidth_bits_per_sec / 1e6} Mbit/s`];
+    return `<p>${escapeHtml(testbed.run)}: ${parts.filter((part) => part !== null).map((part) => (part.startsWith('testbed ') ? part : escapeHtml(part))).join(', ')}</p>`;
+  }).join('\n');
+}
+
 function tableHtml(section: Section): string {
   const head = section.headers.map((header) => `<th>${escapeHtml(header)}</th>`).join('');
   const rows = section.text.map((row) => `<tr>${row.map((cell, i) => `<td class="${section.aligns[i]}">${escapeHtml(cell)}</td>`).join('')}</tr>`).join('\n');
@@ -61,7 +72,7 @@ ${notes.length === 0 ? '' : `<div class="notes"><strong>Notes</strong><ul>${note
 <div class="plots">
 ${svgs.join('\n')}
 </div>
-${reportSections(report).map(tableHtml).join('\n')}
+${reportSections(report).map((section) => (section.id === 'testbed' ? `${tableHtml(section)}\n${testbedLines(report)}` : tableHtml(section))).join('\n')}
 <p><small>${escapeHtml(`${report.format} format ${report.formatVersion}`)}; plots by Vega-Lite, rendered to SVG by vega in Node.</small></p>
 </body>
 </html>

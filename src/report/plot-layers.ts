@@ -66,7 +66,7 @@ export function layerTimelineSpec(series: Series): TopLevelSpec | null {
     $schema: SCHEMA,
     title: {
       text: `Per-layer latency and link rates: ${series.ref.series}`,
-      subtitle: step > 1 ? `every ${step}th of the layer lines` : `${lines.length} layer lines`,
+      subtitle: step > 1 ? `${lines.length} of the layer lines (1 in every ${step})` : `${lines.length} layer lines`,
     },
     vconcat: panels,
     resolve: { scale: { color: 'independent' } },

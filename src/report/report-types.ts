@@ -98,6 +98,14 @@ export interface ComparisonRow extends SeriesRef {
   readonly dropped_share_delta: number;
 }
 
+// A policy of a run as policies.json resolved it (label → definition, parameters, source).
+export interface PolicyRow extends SeriesRef {
+  readonly definition: string | null;    // the registered policy the label names (`wdmoe` for `wdmoe:theta=0.3`)
+  readonly parameters: string | null;    // "theta=0.3, rounds=5" as resolved; null when none
+  readonly source: string | null;        // "builtin", or the module file of a custom policy
+  readonly params: Readonly<Record<string, unknown>> | null;
+}
+
 export interface Report {
   readonly format: typeof REPORT_FORMAT;
   readonly formatVersion: typeof REPORT_FORMAT_VERSION;
@@ -110,5 +118,6 @@ export interface Report {
   readonly devices: readonly DeviceLoadRow[];
   readonly generation: readonly GenerationRow[];
   readonly comparison: readonly ComparisonRow[];
+  readonly policies: readonly PolicyRow[];
   readonly testbeds: readonly (TestbedView & { readonly run: string })[];
 }

@@ -6,6 +6,7 @@
 import {
   deltaColumn, intervalColumn, kilobytesColumn, numberColumn, percentColumn, rateColumn, ratioColumn, textColumn, type Column, type CsvCell,
 } from './cells.js';
+import { describeLink, describeRate } from './link-text.js';
 import { compactPlacement } from './placement-text.js';
 import type { Report, SeriesRef } from './report-types.js';
 import type { TestbedView } from './testbed-view.js';
@@ -108,14 +109,21 @@ export function reportSections(report: Report): Section[] {
       ratioColumn('p99 ratio', 'latency_p99_ratio', (row) => row.p99_ratio),
       deltaColumn('Δdropped (pp)', 'dropped_share_delta', (row) => row.dropped_share_delta, 1, 100),
     ]),
+    section('policies', 'Policies (policies.json)', report.policies, [
+      ...who(several),
+      textColumn('definition', 'definition', (row) => row.definition),
+      textColumn('parameters', 'parameters', (row) => row.parameters),
+      textColumn('source', 'source', (row) => row.source),
+    ]),
     section('testbed', 'Testbed: devices, links (Mbit/s, ms), placement', report.testbeds.flatMap((testbed) => testbed.devices.map((device) => ({ ...device, run: testbed.run }))), [
       ...(several ? [textColumn<DeviceRow>('run', 'run', (row) => row.run)] : []),
       textColumn<DeviceRow>('device', 'device', (row) => row.name),
       textColumn<DeviceRow>('host', 'host', (row) => row.host),
       textColumn<DeviceRow>('profile', 'profile', (row) => row.profile),
-      rateColumn<DeviceRow>('down Mbit/s', 'downlink_rate_bits_per_sec', (row) => row.downlink.rate_bits_per_sec),
+      textColumn<DeviceRow>('link', 'link', (row) => describeLink(row)),
+      rateColumn<DeviceRow>('down Mbit/s', 'downlink_rate_bits_per_sec', (row) => row.downlink.rate_bits_per_sec, (row) => describeRate(row, 'downlink')),
       numberColumn<DeviceRow>('down delay', 'downlink_delay_ms', (row) => row.downlink.delay_ms, 1),
-      rateColumn<DeviceRow>('up Mbit/s', 'uplink_rate_bits_per_sec', (row) => row.uplink.rate_bits_per_sec),
+      rateColumn<DeviceRow>('up Mbit/s', 'uplink_rate_bits_per_sec', (row) => row.uplink.rate_bits_per_sec, (row) => describeRate(row, 'uplink')),
       numberColumn<DeviceRow>('up delay', 'uplink_delay_ms', (row) => row.uplink.delay_ms, 1),
       percentColumn<DeviceRow>('loss', 'loss_rate', (row) => row.uplink.loss_rate ?? row.downlink.loss_rate, 2),
       textColumn<DeviceRow>('experts', 'experts', (row) => compactPlacement(row.experts)),

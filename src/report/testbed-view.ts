@@ -1,4 +1,4 @@
-// The testbed of a run as the report shows it (devices, links, placement), read from the run folder's
+// The testbed of a run as the report shows it (devices, links or radios, placement), read from the run folder's
 // testbed.yaml (bench writes it as resolved: testbed/render.ts testbedToJson). Loose on purpose: keys
 // this version does not show are ignored, so a newer testbed still gets its table. Called by load-run.ts.
 
@@ -11,18 +11,23 @@ const direction = z.looseObject({
   delayMs: z.number().optional(),
   jitterMs: z.number().optional(),
   lossRate: z.number().optional(),
+  trace: z.unknown().optional(),                         // a trace file (path, or {path|file, …}), null for none
 });
+const radio = z.looseObject({ distanceM: z.number().nullable().optional(), pathGainDb: z.number().nullable().optional(), txPowerDbm: z.number().nullable().optional() });
 const testbedFileSchema = z.looseObject({
   name: z.string(),
   mode: z.string().optional(),
   shaping: z.string().optional(),
-  bs: z.looseObject({ bandwidthBitsPerSec: z.number().nullable().optional() }).optional(),
+  bs: z.looseObject({
+    bandwidthBitsPerSec: z.number().nullable().optional(),
+    cell: z.looseObject({ downlinkBandwidthHz: z.number().optional(), uplinkBandwidthHz: z.number().optional(), fading: z.string().optional() }).nullable().optional(),
+  }).optional(),
   devices: z.array(z.looseObject({
     name: z.string(),
     host: z.string().optional(),
     port: z.number().optional(),
     profile: z.string().optional(),
-    link: z.looseObject({ uplink: direction.optional(), downlink: direction.optional() }).optional(),
+    link: z.looseObject({ uplink: direction.optional(), downlink: direction.optional(), radio: radio.nullable().optional() }).optional(),
     experts: z.array(z.string()).optional(),
   })),
 });
@@ -33,6 +38,14 @@ export interface LinkView {
   readonly jitter_ms: number | null;
   readonly loss_rate: number | null;
   readonly model: string | null;
+  readonly trace: string | null;          // the trace file's name, when the direction replays one
+}
+
+// A device's radio in the BS's cell (the channel model sets its rates), where the testbed gives one.
+export interface RadioView {
+  readonly distance_m: number | null;
+  readonly path_gain_db: number | null;
+  readonly tx_power_dbm: number | null;
 }
 
 export interface TestbedView {
@@ -40,7 +53,10 @@ export interface TestbedView {
   readonly mode: string | null;
   readonly shaping: string | null;
   readonly bs_bandwidth_bits_per_sec: number | null;
-  readonly devices: readonly { name: string; host: string | null; profile: string | null; uplink: LinkView; downlink: LinkView; experts: readonly string[] }[];
+  readonly cell: { readonly downlink_bandwidth_hz: number | null; readonly uplink_bandwidth_hz: number | null; readonly fading: string | null } | null;
+  readonly devices: readonly {
+    name: string; host: string | null; profile: string | null; uplink: LinkView; downlink: LinkView; radio: RadioView | null; experts: readonly string[];
+  }[];
 }
 
 function linkView(value: z.infer<typeof direction> | undefined): LinkView {
@@ -50,7 +66,15 @@ function linkView(value: z.infer<typeof direction> | undefined): LinkView {
     jitter_ms: value?.jitterMs ?? null,
     loss_rate: value?.lossRate ?? null,
     model: value?.model ?? null,
+    trace: traceName(value?.trace),
   };
+}
+
+// The file name of a trace given as a path or as an object naming one.
+function traceName(trace: unknown): string | null {
+  const file = typeof trace === 'string' ? trace : trace !== null && typeof trace === 'object'
+    ? (trace as Record<string, unknown>)['path'] ?? (trace as Record<string, unknown>)['file'] : null;
+  return typeof file === 'string' ? file.split('/').pop()! : null;
 }
 
 // The testbed's table, or the reason it cannot be shown (a note, never an error: the records still report).
@@ -73,12 +97,22 @@ export function parseTestbedView(text: string): { testbed: TestbedView } | { pro
       mode: file.mode ?? null,
       shaping: file.shaping ?? null,
       bs_bandwidth_bits_per_sec: file.bs?.bandwidthBitsPerSec ?? null,
+      cell: file.bs?.cell == null ? null : {
+        downlink_bandwidth_hz: file.bs.cell.downlinkBandwidthHz ?? null,
+        uplink_bandwidth_hz: file.bs.cell.uplinkBandwidthHz ?? null,
+        fading: file.bs.cell.fading ?? null,
+      },
       devices: file.devices.map((device) => ({
         name: device.name,
         host: device.host ?? null,
         profile: device.profile ?? null,
         uplink: linkView(device.link?.uplink),
         downlink: linkView(device.link?.downlink),
+        radio: device.link?.radio == null ? null : {
+          distance_m: device.link.radio.distanceM ?? null,
+          path_gain_db: device.link.radio.pathGainDb ?? null,
+          tx_power_dbm: device.link.radio.txPowerDbm ?? null,
+        },
         experts: device.experts ?? [],
       })),
     },

@@ -58,7 +58,7 @@ test('the HTML report renders its plots in headless Chromium with no console err
     for (const figure of ['plot-layers-1', 'plot-layers-2', 'plot-layers-3']) {
       assert.ok(await marks(figure, 'mark-line.role-mark') >= 2, `${figure}: the latency line and the link rates`);
     }
-    assert.equal(await page.locator('table').count(), 7, 'accuracy, latency, breakdown, experts, devices, comparison and testbed tables');
+    assert.equal(await page.locator('table').count(), 8, 'accuracy, latency, breakdown, experts, devices, comparison, policies and testbed tables');
     const screenshot = process.env['WDMOE_REPORT_SCREENSHOT'] ?? path.join(temp.dir, 'report.png');
     await page.screenshot({ path: screenshot, fullPage: true });
     assert.ok(readFileSync(screenshot).subarray(1, 4).toString() === 'PNG', 'a PNG screenshot');

@@ -69,6 +69,8 @@ export function expectedExperts(runs: Labelled[]): Row[] {
 }
 
 export function expectedDevices(runs: Labelled[]): Row[] {
+  const layerFiles = runs.map((one) => path.join(one.dir, 'layers.jsonl')).filter((file) => existsSync(file));
+  const anyShare = layerFiles.some((file) => readLines(file).some((line) => line['devices'].some((d: Row) => typeof d['share'] === 'number')));
   return seriesOf(runs).flatMap((one) => {
     const file = path.join(one.dir, 'layers.jsonl');
     if (!existsSync(file)) return [];
@@ -77,9 +79,10 @@ export function expectedDevices(runs: Labelled[]): Row[] {
     return devices.map((device) => {
       const entries = lines.flatMap((line) => line['devices'].filter((d: Row) => d['device'] === device));
       const total = (key: string) => sum(entries.map((entry: Record<string, number>) => entry[key]!));
+      const shares = entries.flatMap((entry: Record<string, number>) => (typeof entry['share'] === 'number' ? [entry['share']] : []));
       return { ...who(runs.length > 1, one.label, one.policy), device, layer_calls: entries.length, token_rows: total('rows'), downlink_bytes: total('downlink_bytes'),
         uplink_bytes: total('uplink_bytes'), compute_ms: total('device_compute_ms'), link_ms: total('downlink_ms') + total('uplink_ms'),
-        critical: lines.filter((line) => line['critical_device'] === device).length };
+        critical: lines.filter((line) => line['critical_device'] === device).length, ...(anyShare ? { mean_share: shares.length === 0 ? null : average(shares) } : {}) };
     });
   });
 }
@@ -103,10 +106,22 @@ export function expectedComparison(runs: Labelled[], baseline: { label: string; 
   });
 }
 
+// policies.json of each series that names its definition.
+export function expectedPolicies(runs: Labelled[]): Row[] {
+  return seriesOf(runs).flatMap((one) => {
+    const entry = JSON.parse(readFileSync(path.join(one.dir, 'policies.json'), 'utf8'))[one.policy];
+    if (entry?.policy === undefined) return [];
+    const params = Object.entries(entry.params as Record<string, unknown>).map(([key, value]) => `${key}=${String(value)}`).join(', ');
+    return [{ ...who(runs.length > 1, one.label, one.policy), definition: entry.policy, parameters: params === '' ? null : params, source: entry.source }];
+  });
+}
+
+// The devices of testbed.yaml; `link` as the table words it (radio distance and power, else fixed).
 export function expectedTestbed(dir: string): Row[] {
   const testbed = parse(readFileSync(path.join(dir, 'testbed.yaml'), 'utf8'));
   return testbed.devices.map((device: any) => ({
     device: device.name, host: device.host, profile: device.profile,
+    link: device.link.radio ? `radio ${device.link.radio.distanceM} m, ${device.link.radio.txPowerDbm} dBm` : 'fixed',
     downlink_rate_bits_per_sec: device.link.downlink.rateBitsPerSec, downlink_delay_ms: device.link.downlink.delayMs,
     uplink_rate_bits_per_sec: device.link.uplink.rateBitsPerSec, uplink_delay_ms: device.link.uplink.delayMs,
     loss_rate: device.link.uplink.lossRate,

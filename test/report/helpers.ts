@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LayerLine, RunFolder } from '../../src/report/run-folder.js';
 
 export const RUNS = fileURLToPath(new URL('../fixtures/runs/', import.meta.url));
 export const run = (name: string): string => path.join(RUNS, name);
@@ -67,4 +68,30 @@ function splitCsvLine(line: string): string[] {
 export function assertClose(actual: number, expected: number, what: string): void {
   const tolerance = 1e-9 * Math.max(1, Math.abs(expected));
   if (!(Math.abs(actual - expected) <= tolerance)) throw new Error(`${what}: got ${actual}, expected ${expected}`);
+}
+
+// A layers.jsonl line of the newer format (channel clock, per-device bandwidth share) or of format 1
+// (`newer: false`), for tests that build a RunFolder in memory.
+export function layerLine(index: number, options: { newer: boolean; policy?: string }): LayerLine {
+  const device = (name: string, share: number, rate: number) => ({
+    device: name, experts: ['0.0'], rows: 4 + index, downlink_bytes: 1000 * (index + 1), uplink_bytes: 500 * (index + 1),
+    downlink_rate_bits_per_sec: rate, uplink_rate_bits_per_sec: rate / 2, downlink_ms: 1, device_compute_ms: 2 + index, uplink_ms: 3, total_ms: 6 + index,
+    ...(options.newer ? { share } : {}),
+  });
+  return {
+    dataset: 'add', id: `add-${Math.floor(index / 2)}`, policy: options.policy ?? 'wdmoe:theta=0.3', step: 0, layer: index % 2, tokens: 4,
+    experts: { kept: 8, dropped: 0 }, bs_compute_ms: 1, latency_ms: 7 + index, critical_device: index % 2 === 0 ? 'dev-0' : 'dev-1',
+    devices: [device('dev-0', 0.25 + 0.1 * index, 20e6 + 1e6 * index), device('dev-1', 0.75 - 0.1 * index, 10e6)],
+    ...(options.newer ? { channel_time_ms: 100 * index } : {}),
+  };
+}
+
+// A loaded run holding `layers` and one result per item they name.
+export function folderWith(layers: LayerLine[], policy = 'wdmoe:theta=0.3'): RunFolder {
+  const ids = [...new Set(layers.map((line) => line.id))];
+  return {
+    dir: '/nowhere', label: 'memory', meta: null, scores: [], generations: [], testbed: null, policyParams: null, notes: [], layers,
+    results: ids.map((id) => ({ dataset: 'add', id, policy, prediction: 0, gold: 0, correct: true, n_tokens: 4,
+      latency_ms: { total: 10, breakdown: { bs_compute: 2, uplink: 2, device_compute: 2, downlink: 2, other: 2 } }, experts: { used: 8, dropped: 0 } })),
+  };
 }

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { reportRuns, type ReportFormat } from '../../src/report/index.js';
-import { expectedAccuracy, expectedBreakdown, expectedComparison, expectedDevices, expectedExperts, expectedLatency, expectedTestbed, type Labelled } from './expected.js';
+import { expectedAccuracy, expectedBreakdown, expectedComparison, expectedDevices, expectedExperts, expectedLatency, expectedPolicies, expectedTestbed, type Labelled } from './expected.js';
 import { assertClose, parseCsvBlocks, run } from './helpers.js';
 
 type Row = Record<string, string | number | null>;
@@ -32,16 +32,31 @@ const TWO_POLICIES: Labelled[] = [{ label: 'two-policies', dir: run('two-policie
 test('report on a recorded run: every number of every table matches the records recomputed independently', async () => {
   const output = await render([run('two-policies')]);
   const blocks = parseCsvBlocks(output.text);
-  assert.deepEqual([...blocks.keys()], ['accuracy', 'latency', 'breakdown', 'experts', 'devices', 'comparison', 'testbed']);
+  assert.deepEqual([...blocks.keys()], ['accuracy', 'latency', 'breakdown', 'experts', 'devices', 'comparison', 'policies', 'testbed']);
   assertBlock(blocks, 'accuracy', expectedAccuracy(TWO_POLICIES));
   assertBlock(blocks, 'latency', expectedLatency(TWO_POLICIES));
   assertBlock(blocks, 'breakdown', expectedBreakdown(TWO_POLICIES));
   assertBlock(blocks, 'experts', expectedExperts(TWO_POLICIES));
   assertBlock(blocks, 'devices', expectedDevices(TWO_POLICIES));
   assertBlock(blocks, 'comparison', expectedComparison(TWO_POLICIES, { label: 'two-policies', policy: 'topk' }));
+  assertBlock(blocks, 'policies', expectedPolicies(TWO_POLICIES));
   assertBlock(blocks, 'testbed', expectedTestbed(run('two-policies')).map((row, i) => ({ ...row, experts: `${i},${i + 4} on layers 0–3` })));
   assert.equal(output.report.baseline, 'topk');
   assert.deepEqual(output.notes, [], 'a finished run of the current format has nothing to note');
+});
+
+test('a wireless run (layers format 2: bandwidth shares, channel clock) reports shares, parameters and radios', async () => {
+  const runs: Labelled[] = [{ label: 'wireless', dir: run('wireless') }];
+  const output = await render([run('wireless')]);
+  const blocks = parseCsvBlocks(output.text);
+  for (const [id, expected] of [['accuracy', expectedAccuracy(runs)], ['latency', expectedLatency(runs)], ['breakdown', expectedBreakdown(runs)], ['experts', expectedExperts(runs)],
+    ['devices', expectedDevices(runs)], ['comparison', expectedComparison(runs, { label: 'wireless', policy: 'topk' })], ['policies', expectedPolicies(runs)]] as const) {
+    assertBlock(blocks, id, expected);
+  }
+  assertBlock(blocks, 'testbed', expectedTestbed(run('wireless')).map((row, i) => ({ ...row, experts: `${i},${i + 4} on layers 0–3` })));
+  assert.ok(output.report.devices.every((row) => row.mean_share !== null && row.mean_share > 0 && row.mean_share < 1), 'every device had a share');
+  assert.equal(blocks.get('policies')![1]!['parameters'], 'theta=0.5, rounds=5');
+  assert.deepEqual(output.notes, []);
 });
 
 test('the fixture is not trivial: the policies differ in accuracy, latency and experts dropped', () => {
@@ -123,6 +138,6 @@ test('the JSON rendering is the versioned Report', async () => {
   const parsed = JSON.parse(output.text) as Record<string, unknown>;
   assert.equal(parsed['format'], 'wdmoe-report');
   assert.equal(parsed['formatVersion'], 1);
-  assert.deepEqual(Object.keys(parsed), ['format', 'formatVersion', 'baseline', 'runs', 'accuracy', 'latency', 'breakdown', 'experts', 'devices', 'generation', 'comparison', 'testbeds']);
+  assert.deepEqual(Object.keys(parsed), ['format', 'formatVersion', 'baseline', 'runs', 'accuracy', 'latency', 'breakdown', 'experts', 'devices', 'generation', 'comparison', 'policies', 'testbeds']);
   assert.deepEqual(parsed, JSON.parse(JSON.stringify(output.report)));
 });
