@@ -19,7 +19,8 @@ export class DeployError extends WdmoeError {
 export class DeployFailedError extends WdmoeError {
   readonly failures: readonly DeployError[];
   constructor(what: string, failures: readonly DeployError[]) {
-    const lines = failures.map((failure) => `  ${failure.message}${failure.hint === undefined ? '' : `\n    hint: ${failure.hint}`}`);
+    // One failure: its own hint is the error's hint; several: each device's hint under its line.
+    const lines = failures.map((failure) => `  ${failure.message}${failure.hint === undefined || failures.length === 1 ? '' : `\n    hint: ${failure.hint}`}`);
     super(failures.length === 1 ? failures[0]!.code : 'deploy-failed', `${what} failed on ${failures.length} device(s):\n${lines.join('\n')}`, {
       exitCode: Math.max(...failures.map((failure) => failure.exitCode)),
       hint: failures.length === 1 ? failures[0]!.hint : 'fix each device as its hint says, then run the command again (devices that succeeded are skipped)',

@@ -1,0 +1,249 @@
+// [slow] The netns loopback end to end, as root: `loopback up --netns` (4 namespaces, real sshd, htb on
+// the veths) → tc goodput check → deploy (first, then again with nothing changed, then one changed
+// shard) → status → bench over real ssh-deployed agents → teardown → down; then nothing of it is left:
+// no namespace, veth, ifb, qdisc or live process. Bad input on the way: unknown and changed host keys,
+// an unreachable sshd, a corrupt shard (the agent refuses it at load). Skipped, visibly, without root or sshd.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { copyModel, hasStackTrace, readJsonl, runWdmoe as runWdmoeRaw, tempDir } from './helpers.js';
+
+const isRoot = process.getuid?.() === 0;
+const hasSshd = existsSync('/usr/sbin/sshd');
+const SKIP = !isRoot ? 'needs root (network namespaces, tc, sshd): SKIPPED, not passed' : !hasSshd ? 'needs openssh-server (/usr/sbin/sshd): SKIPPED, not passed' : false;
+if (SKIP !== false) process.stderr.write(`test/e2e/netns.test.ts: ${SKIP}\n`);
+
+const RATE_MBIT = 20;
+const LIMITS = { timeout: 120_000 } as const;
+
+describe('netns loopback end to end [slow]', { skip: SKIP, timeout: 600_000 }, () => {
+  test('up → deploy → status → bench → teardown → down leaves no namespace, veth, qdisc or process behind', async (t) => {
+    const temp = tempDir('wdmoe-netns-');
+    const stateDir = path.join(temp.dir, 'state');
+    const env = { WDMOE_STATE_DIR: stateDir, NO_COLOR: '1' };
+    const model = copyModel(temp.dir);
+    const source = path.join(temp.dir, 'testbed.yaml');
+    writeFileSync(source, [
+      'name: netns-e2e', 'mode: loopback', `model: ${model}`, 'auth:', '  token: netns-e2e-token-0123456789abcdef', 'shaping: userspace',
+      'defaults:', `  link: { uplink: { rate: ${RATE_MBIT}mbit }, downlink: { rate: ${RATE_MBIT}mbit } }`,
+      'devices:', ...[0, 1, 2, 3].map((i) => `  - { name: ns-${i}, host: 127.0.0.1, port: ${47300 + i} }`),
+      'placement: round-robin', 'timeouts:', '  connect: 10s', '  request: 20s', '',
+    ].join('\n'));
+    let run: string | undefined;
+    t.after(async () => {
+      await runWdmoe(['loopback', 'down', '--netns', source], { env, ...LIMITS });
+      temp.dispose();
+    });
+
+    const up = await runWdmoe(['loopback', 'up', '--netns', source, '--json'], { env, ...LIMITS });
+    assert.equal(up.exitCode, 0, up.stderr);
+    const upResult = JSON.parse(up.stdout) as { derivedTestbed: string; run: string; tc: string; devices: Array<{ name: string; netns: string; address: string; veth: string }> };
+    run = upResult.run;
+    const derived = upResult.derivedTestbed;
+    assert.equal(upResult.devices.length, 4);
+    assert.deepEqual(namespacesOf(run).sort(), upResult.devices.map((d) => d.netns).sort());
+    assert.match(readFileSync(derived, 'utf8'), /mode: ssh[\s\S]*shaping: tc/);
+
+    // tc: a bulk transfer through device 0's veth on its agent port runs at the configured rate after headers.
+    const device0 = upResult.devices[0]!;
+    const goodput = await measureGoodput(device0.netns, device0.address, 47300, 3_000_000);
+    const expected = RATE_MBIT * (1448 / 1514); // TCP payload per 1514-byte frame (1500 MTU, timestamps on)
+    for (const [direction, mbit] of Object.entries(goodput)) {
+      assert.ok(Math.abs(mbit - expected) / expected <= 0.05, `${direction} goodput ${mbit.toFixed(2)} Mbit/s is not within ±5% of ${expected.toFixed(2)} (htb ${RATE_MBIT} mbit on ${device0.veth})`);
+    }
+    t.diagnostic(`goodput through htb at ${RATE_MBIT} mbit: downlink ${goodput.downlink.toFixed(2)}, uplink ${goodput.uplink.toFixed(2)} Mbit/s (expected ${expected.toFixed(2)})`);
+
+    // Bad input before anything is uploaded: unknown host key, changed host key, nothing listening.
+    const knownHosts = /known_hosts: (\S+)/.exec(readFileSync(derived, 'utf8'))![1]!;
+    const emptyKnownHosts = path.join(temp.dir, 'known_hosts_empty');
+    writeFileSync(emptyKnownHosts, '');
+    const unknown = writeVariant(derived, path.join(temp.dir, 'unknown-key.yaml'), (text) => text.replaceAll(knownHosts, emptyKnownHosts));
+    const unknownRun = await runWdmoe(['deploy', unknown, '--dry-run'], { env, ...LIMITS });
+    assert.equal(unknownRun.exitCode, 1);
+    assert.match(unknownRun.stderr, /device ns-0: the host key of 10\.213\.\d+\.2 is not in .*known_hosts_empty \(ssh-ed25519 SHA256:/);
+    assert.match(unknownRun.stderr, /--accept-new/);
+    assert.equal(hasStackTrace(unknownRun.stderr), false);
+    const changedKnownHosts = path.join(temp.dir, 'known_hosts_changed');
+    const otherKey = readFileSync(knownHosts, 'utf8').split('\n')[1]!.split(' ').slice(1).join(' ');
+    writeFileSync(changedKnownHosts, `${device0.address} ${otherKey}\n`);
+    const changed = writeVariant(derived, path.join(temp.dir, 'changed-key.yaml'), (text) => text.replaceAll(knownHosts, changedKnownHosts));
+    const changedRun = await runWdmoe(['deploy', changed, '--dry-run', '--accept-new'], { env, ...LIMITS });
+    assert.equal(changedRun.exitCode, 1);
+    assert.match(changedRun.stderr, /device ns-0: the ssh-ed25519 host key of 10\.213\.\d+\.2 has CHANGED/);
+    assert.match(changedRun.stderr, /ssh-keygen -R/);
+    const unreachable = writeVariant(derived, path.join(temp.dir, 'unreachable.yaml'), (text) => text.replaceAll('port: 22\n', 'port: 2222\n'));
+    const unreachableRun = await runWdmoe(['deploy', unreachable, '--dry-run'], { env, ...LIMITS });
+    assert.equal(unreachableRun.exitCode, 1);
+    assert.match(unreachableRun.stderr, /device ns-0: connection to 10\.213\.\d+\.2:2222 refused \(no sshd listening\)/);
+
+    // --accept-new records unknown keys (trust on first use) and then connects.
+    const accepted = await runWdmoe(['deploy', unknown, '--dry-run', '--accept-new', '--json'], { env, ...LIMITS });
+    assert.equal(accepted.exitCode, 0, accepted.stderr);
+    assert.equal(readFileSync(emptyKnownHosts, 'utf8').trim().split('\n').length, 4);
+
+    // First deploy uploads everything; the dry run before it said exactly that.
+    const dry = JSON.parse((await runWdmoe(['deploy', derived, '--dry-run', '--json'], { env, ...LIMITS })).stdout) as DeployJson;
+    const first = await runWdmoe(['deploy', derived, '--json'], { env, ...LIMITS });
+    assert.equal(first.exitCode, 0, first.stderr);
+    const firstResult = JSON.parse(first.stdout) as DeployJson;
+    assert.deepEqual(firstResult.devices.map((d) => d.plan.uploadBytes), dry.devices.map((d) => d.plan.uploadBytes));
+    assert.ok(firstResult.devices.every((d) => d.agent.state === 'started' && d.plan.skipFiles === 0));
+    const shardsOnDevice0 = firstResult.devices[0]!.plan.upload.filter((f) => f.path.startsWith('model/expert.'));
+    assert.equal(shardsOnDevice0.length, 8, 'device 0 gets exactly its 8 shards (expert 0 and 4 of 4 layers)');
+    assert.ok(firstResult.devices[0]!.plan.upload.every((f) => !/onnxruntime-node\/bin\/napi-v\d+\/(darwin|win32|linux\/arm64)/.test(f.path)), 'only linux/x64 onnxruntime binaries');
+
+    // Second deploy with nothing changed: uploads nothing, keeps the agents.
+    const second = await runWdmoe(['deploy', derived, '--json'], { env, ...LIMITS });
+    assert.equal(second.exitCode, 0, second.stderr);
+    const secondResult = JSON.parse(second.stdout) as DeployJson;
+    assert.equal(secondResult.uploadedBytes, 0, `second deploy uploaded ${JSON.stringify(secondResult.devices.map((d) => d.plan.upload.map((f) => f.path)))}`);
+    assert.ok(secondResult.devices.every((d) => d.agent.state === 'running'));
+    t.diagnostic(`deploy of 4 devices: first ${firstResult.ms} ms (${firstResult.uploadedBytes} B), second ${secondResult.ms} ms (0 B)`);
+
+    // A corrupt shard is re-uploaded alone, and the agent refuses it at load (sha256 against the manifest).
+    const shard = path.join(model, 'expert.0.0.onnx');
+    const original = readFileSync(shard);
+    const corrupt = Buffer.from(original);
+    corrupt[corrupt.length - 1] = corrupt[corrupt.length - 1]! ^ 0xff;
+    writeFileSync(shard, corrupt);
+    const corruptRun = await runWdmoe(['deploy', derived, '--json'], { env, ...LIMITS });
+    assert.equal(corruptRun.exitCode, 1);
+    assert.match(corruptRun.stderr, /device ns-0: agent exited before it was ready: model file .*expert\.0\.0\.onnx: sha256 is [0-9a-f]{64}, manifest says [0-9a-f]{64}/);
+    writeFileSync(shard, original);
+    const repaired = await runWdmoe(['deploy', derived, '--json'], { env, ...LIMITS });
+    assert.equal(repaired.exitCode, 0, repaired.stderr);
+    const repairedResult = JSON.parse(repaired.stdout) as DeployJson;
+    assert.deepEqual(repairedResult.devices[0]!.plan.upload.map((f) => f.path), ['model/expert.0.0.onnx'], 'only the changed shard is sent');
+    assert.deepEqual(repairedResult.devices.slice(1).map((d) => d.plan.uploadFiles), [0, 0, 0]);
+
+    const status = await runWdmoe(['status', derived, '--json'], { env, ...LIMITS });
+    assert.equal(status.exitCode, 0, status.stderr);
+    const devices = (JSON.parse(status.stdout) as { devices: Array<{ isUp: boolean; protocolVersion: number; experts: number; pid: number; uptimeSec: number; rssBytes: number }> }).devices;
+    assert.equal(devices.length, 4);
+    for (const device of devices) {
+      assert.equal(device.isUp, true);
+      assert.equal(device.protocolVersion, 1);
+      assert.equal(device.experts, 8);
+      assert.ok(device.pid > 0 && device.uptimeSec >= 0 && device.rssBytes > 0);
+    }
+
+    const out = path.join(temp.dir, 'run');
+    const bench = await runWdmoe(['bench', derived, '--limit', '2', '--dataset', 'add', '--out', out], { env, ...LIMITS });
+    assert.equal(bench.exitCode, 0, bench.stderr);
+    assert.equal(readJsonl(path.join(out, 'results.jsonl')).length, 2);
+
+    const down = await runWdmoe(['teardown', derived, '--purge', '--json'], { env, ...LIMITS });
+    assert.equal(down.exitCode, 0, down.stderr);
+    const teardown = JSON.parse(down.stdout) as { devices: Array<{ stoppedPid: number | null }>; tcObjectsRemoved: number };
+    assert.ok(teardown.devices.every((d) => d.stoppedPid !== null));
+    assert.equal(teardown.tcObjectsRemoved, 16, '4 veths × (htb root, ingress, ifb, ifb htb root)');
+    const loopbackDown = await runWdmoe(['loopback', 'down', '--netns', source, '--json'], { env, ...LIMITS });
+    assert.equal(loopbackDown.exitCode, 0, loopbackDown.stderr);
+
+    assert.deepEqual(namespacesOf(run), [], 'no namespace left');
+    assert.deepEqual(linksOf(run), [], 'no veth or ifb left');
+    assert.equal(execFileSync('tc', ['qdisc', 'show'], { encoding: 'utf8' }).includes(`wd${run}`), false, 'no qdisc left');
+    assert.deepEqual(liveProcessesMentioning(stateDir), [], 'no sshd or agent left');
+    assert.equal(existsSync(path.join(stateDir, 'netns', run)), false, 'keys and derived testbed removed');
+  });
+});
+
+// bin/wdmoe with its output as text.
+async function runWdmoe(args: readonly string[], options: Parameters<typeof runWdmoeRaw>[1]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const result = await runWdmoeRaw(args, options);
+  return { exitCode: result.exitCode ?? 1, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+interface DeployJson {
+  ms: number;
+  uploadedBytes: number;
+  devices: Array<{ agent: { state: string }; plan: { uploadFiles: number; uploadBytes: number; skipFiles: number; upload: Array<{ path: string; bytes: number }> } }>;
+}
+
+function writeVariant(from: string, to: string, change: (text: string) => string): string {
+  writeFileSync(to, change(readFileSync(from, 'utf8')));
+  return to;
+}
+
+function namespacesOf(run: string): string[] {
+  return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((line) => line.split(' ')[0]!).filter((name) => name.startsWith(`wdmoe-${run}-`));
+}
+
+function linksOf(run: string): string[] {
+  return execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).split('\n').map((line) => line.split(': ')[1]?.split('@')[0] ?? '').filter((name) => name.startsWith(`wd${run}`));
+}
+
+// Live (non-zombie) processes whose command line names a path under `dir` (our sshds' configs, agents' dirs).
+function liveProcessesMentioning(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (/^State:\s+Z/m.test(readFileSync(`/proc/${entry}/status`, 'utf8'))) continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmdline.includes(dir)) found.push(`${entry}: ${cmdline}`);
+    } catch {
+      // ended while we looked
+    }
+  }
+  return found;
+}
+
+// Sends `bytes` to a sink in the namespace (downlink, BS → device) and has it send `bytes` back (uplink);
+// returns each direction's goodput in Mbit/s, timed by the receiving side's first and last byte.
+async function measureGoodput(netns: string, address: string, port: number, bytes: number): Promise<{ downlink: number; uplink: number }> {
+  const program = `
+    const net = require('net');
+    const server = net.createServer((socket) => {
+      let got = 0, first = 0;
+      socket.on('data', (chunk) => {
+        if (got === 0) first = performance.now();
+        got += chunk.length;
+        if (got >= ${bytes}) {
+          const ms = performance.now() - first;
+          socket.write(JSON.stringify({ ms }) + '\\n');
+          socket.end(Buffer.alloc(${bytes}));
+          server.close();
+        }
+      });
+    });
+    server.listen(${port}, '${address}', () => process.stdout.write('listening\\n'));
+    setTimeout(() => process.exit(3), 60000).unref();`;
+  const sink = spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      sink.stdout.once('data', () => resolve());
+      sink.once('exit', (code) => reject(new Error(`sink exited ${code}`)));
+    });
+    return await new Promise<{ downlink: number; uplink: number }>((resolve, reject) => {
+      const socket = net.connect({ host: address, port });
+      let text = '';
+      let downMs: number | undefined;
+      let upGot = 0;
+      let upFirst = 0;
+      socket.on('connect', () => socket.write(Buffer.alloc(bytes)));
+      socket.on('data', (chunk: Buffer) => {
+        if (downMs === undefined) {
+          text += chunk.toString('latin1');
+          const newline = text.indexOf('\n');
+          if (newline < 0) return;
+          downMs = (JSON.parse(text.slice(0, newline)) as { ms: number }).ms;
+          chunk = Buffer.from(text.slice(newline + 1), 'latin1');
+          if (chunk.length === 0) return;
+        }
+        if (upGot === 0) upFirst = performance.now();
+        upGot += chunk.length;
+      });
+      socket.on('end', () => {
+        const upMs = performance.now() - upFirst;
+        resolve({ downlink: (bytes * 8) / (downMs! * 1000), uplink: (upGot * 8) / (upMs * 1000) });
+      });
+      socket.on('error', reject);
+    });
+  } finally {
+    sink.kill('SIGKILL');
+  }
+}
