@@ -90,12 +90,12 @@ export function reportSections(report: Report): Section[] {
       numberColumn('critical', 'critical', (row) => row.critical, 0),
       ...(report.devices.some((row) => row.mean_share !== null) ? [percentColumn<(typeof report.devices)[number]>('mean share', 'mean_share', (row) => row.mean_share)] : []),
     ]),
-    section('generation', 'Generation per policy (ms)', report.generation, [
+    section('generation', 'Generation per policy (time to first token, time per output token)', report.generation, [
       ...who(several),
       numberColumn('n', 'n', (row) => row.n, 0),
-      numberColumn('ttft p50', 'ttft_p50_ms', (row) => row.ttft_p50_ms, 2),
-      numberColumn('tpot p50', 'tpot_p50_ms', (row) => row.tpot_p50_ms, 2),
-      numberColumn('tpot p99', 'tpot_p99_ms', (row) => row.tpot_p99_ms, 2),
+      numberColumn('ttft p50 ms', 'ttft_p50_ms', (row) => row.ttft_p50_ms, 2),
+      numberColumn('tpot p50 ms', 'tpot_p50_ms', (row) => row.tpot_p50_ms, 2),
+      numberColumn('tpot p99 ms', 'tpot_p99_ms', (row) => row.tpot_p99_ms, 2),
     ]),
     section('comparison', `Comparison with ${report.baseline ?? '–'} (over the datasets both have)`, report.comparison, [
       ...who(several),

@@ -127,3 +127,14 @@ export function expectedTestbed(dir: string): Row[] {
     loss_rate: device.link.uplink.lossRate,
   }));
 }
+
+// generations.jsonl per series: TTFT p50 over items, TPOT p50/p99 over every decode step.
+export function expectedGeneration(runs: Labelled[]): Row[] {
+  return seriesOf(runs).flatMap((one) => {
+    const lines = readLines(path.join(one.dir, 'generations.jsonl')).filter((line) => line['policy'] === one.policy);
+    if (lines.length === 0) return [];
+    const tpot = lines.flatMap((line) => line['tpot_ms'] as number[]);
+    return [{ ...who(runs.length > 1, one.label, one.policy), n: lines.length, ttft_p50_ms: percentile(lines.map((line) => line['ttft_ms'] as number), 0.5),
+      tpot_p50_ms: percentile(tpot, 0.5), tpot_p99_ms: percentile(tpot, 0.99) }];
+  });
+}

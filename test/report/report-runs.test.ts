@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { reportRuns, type ReportFormat } from '../../src/report/index.js';
-import { expectedAccuracy, expectedBreakdown, expectedComparison, expectedDevices, expectedExperts, expectedLatency, expectedPolicies, expectedTestbed, type Labelled } from './expected.js';
+import { expectedAccuracy, expectedBreakdown, expectedComparison, expectedDevices, expectedExperts, expectedGeneration, expectedLatency, expectedPolicies, expectedTestbed, type Labelled } from './expected.js';
 import { assertClose, parseCsvBlocks, run } from './helpers.js';
 
 type Row = Record<string, string | number | null>;
@@ -57,6 +57,17 @@ test('a wireless run (layers format 2: bandwidth shares, channel clock) reports 
   assert.ok(output.report.devices.every((row) => row.mean_share !== null && row.mean_share > 0 && row.mean_share < 1), 'every device had a share');
   assert.equal(blocks.get('policies')![1]!['parameters'], 'theta=0.5, rounds=5');
   assert.deepEqual(output.notes, []);
+});
+
+test('a generation run (--task generate) adds TTFT and TPOT; exact-match accuracy has no acc_norm', async () => {
+  const runs: Labelled[] = [{ label: 'generate', dir: run('generate') }];
+  const output = await render([run('generate')]);
+  const blocks = parseCsvBlocks(output.text);
+  assertBlock(blocks, 'generation', expectedGeneration(runs));
+  assertBlock(blocks, 'accuracy', expectedAccuracy(runs));
+  assertBlock(blocks, 'latency', expectedLatency(runs));
+  assert.ok(output.report.accuracy.every((row) => row.acc_norm === null && row.acc_norm_ci95 === null));
+  assert.deepEqual(output.notes, ['no layers.jsonl: per-device load and the per-layer plot are left out'], 'this fixture keeps no layers.jsonl');
 });
 
 test('the fixture is not trivial: the policies differ in accuracy, latency and experts dropped', () => {
