@@ -71,7 +71,7 @@ export async function deployDevice(job: DeviceJob, options: DeployDeviceOptions)
       ms: Math.round(performance.now() - started),
     });
     if (options.dryRun) return result(isRunning ? 'running' : 'not-started', probe.agent?.pid ?? null);
-    if (plan.upload.length > 0 || plan.stale.length > 0) await uploadPlan(session, job, probe, plan, files);
+    if (plan.upload.length > 0 || plan.stale.length > 0) await uploadPlan(session, job, probe, plan, files, options.signal);
     if (isRunning) {
       say(`agent already running (pid ${probe.agent!.pid}), nothing changed`);
       return result('running', probe.agent!.pid);
@@ -91,13 +91,15 @@ export async function deployDevice(job: DeviceJob, options: DeployDeviceOptions)
 }
 
 // Uploads the plan's files to temp names, then verifies and renames them on the device in one step.
-async function uploadPlan(session: SshSession, job: DeviceJob, probe: DeviceProbe, plan: UploadPlan, files: readonly BundleFile[]): Promise<void> {
+// An abort stops it between files: what arrived stays under temp names, unused (the next deploy sends it again).
+async function uploadPlan(session: SshSession, job: DeviceJob, probe: DeviceProbe, plan: UploadPlan, files: readonly BundleFile[], signal?: AbortSignal): Promise<void> {
   const folders = [...new Set(plan.upload.map((file) => path.posix.dirname(file.remote)))];
   await run(session, job, mkdirScript(job.agentDir, folders), 'upload');
   const sftp = await session.sftp();
   let next = 0;
   const worker = async () => {
     while (next < plan.upload.length) {
+      signal?.throwIfAborted();
       const file = plan.upload[next++]!;
       await sftp.fastPut(file.local, `${path.posix.join(probe.dir, file.remote)}${TEMP_SUFFIX}`, file.mode);
     }
