@@ -21,7 +21,7 @@ test('a Jetson with node 20, disk and memory passes; aarch64 maps to the arm64 b
   assert.equal(probe.agent, undefined);
 });
 
-const failing = [
+const failing: Array<{ name: string; fields: Record<string, string>; code: string; message: RegExp; hint: RegExp }> = [
   { name: 'node missing', fields: { node: '', nodeVersion: '' }, code: 'preflight-no-node', message: /^device jetson-0: node is not installed/, hint: /install Node\.js ≥ 20/ },
   { name: 'node 18', fields: { nodeVersion: 'v18.19.0' }, code: 'preflight-old-node', message: /node v18\.19\.0 at \/usr\/bin\/node is too old \(need ≥ 20\)/, hint: /install Node\.js ≥ 20/ },
   { name: 'disk too small', fields: { diskFreeKb: String(20 * 1024) }, code: 'preflight-disk', message: /only 20 MB free in \/home\/nvidia\/\.wdmoe, the upload needs 77 MB/, hint: /agent_dir/ },
