@@ -27,12 +27,13 @@ export function escapeHtml(text: string): string {
 
 // One line per testbed: its name, mode, shaping and the BS's cell or bandwidth (the table lists its devices).
 function testbedLines(report: Report): string {
-  const hz = (value: number | null) => (value === null ? '–' : `${value / 1e6} MHz`);
+  const megahertz = (value: number | null) => (value === null ? '–' : `${value / 1e6} MHz`);
   return report.testbeds.map((testbed) => {
-    const parts = [`testbed <code>${escapeHtml(testbed.name)}</code>`, testbed.mode, testbed.shaping === null ? null : `${testbed.shaping} shaping`,
-      testbed.cell === null ? null : `cell ${hz(testbed.cell.downlink_bandwidth_hz)} down / ${hz(testbed.cell.uplink_bandwidth_hz)} up${testbed.cell.fading === null ? '' : `, ${testbed.cell.fading} fading`}`,
-      testbed.bs_bandwidth_bits_per_sec === null ? null : `BS ${testbed.bs_bandwidth_bits_per_sec / 1e6} Mbit/s`];
-    return `<p>${escapeHtml(testbed.run)}: ${parts.filter((part) => part !== null).map((part) => (part.startsWith('testbed ') ? part : escapeHtml(part))).join(', ')}</p>`;
+    const cell = testbed.cell === null ? null
+      : `cell ${megahertz(testbed.cell.downlink_bandwidth_hz)} down / ${megahertz(testbed.cell.uplink_bandwidth_hz)} up${testbed.cell.fading === null ? '' : `, ${testbed.cell.fading} fading`}`;
+    const bandwidth = testbed.bs_bandwidth_bits_per_sec === null ? null : `BS ${testbed.bs_bandwidth_bits_per_sec / 1e6} Mbit/s`;
+    const details = [testbed.mode, testbed.shaping === null ? null : `${testbed.shaping} shaping`, cell, bandwidth].filter((part) => part !== null);
+    return `<p>${escapeHtml(testbed.run)}: testbed <code>${escapeHtml(testbed.name)}</code>, ${escapeHtml(details.join(', '))}</p>`;
   }).join('\n');
 }
 
