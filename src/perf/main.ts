@@ -11,21 +11,23 @@ import path from 'node:path';
 import { TeardownStack } from '../core/index.js';
 import { measureBench, type BenchFigure } from './bench.js';
 import { measureForward, type ForwardFigure } from './forward.js';
+import { measurePolicies, type PolicyFigure } from './policy.js';
 import { startPerfTestbed } from './testbed.js';
 import { measureShaping, measureTransport, type ShapingFigure, type TransportFigure } from './transport.js';
 
 export interface PerfReport {
-  formatVersion: 2;
+  formatVersion: 3;
   measuredAt: string;
   host: { cpus: number; cpuModel: string; node: string; platform: string };
   transport: TransportFigure[]; // in-process then cross-process
   forward: ForwardFigure[]; // 8 agents (the default testbed), then 1 agent holding every expert
   shaping: ShapingFigure[];
   bench: BenchFigure[];
+  policies: PolicyFigure[];
   seconds: number;
 }
 
-const GOALS = { transport: 1.2, forward: 1.5, shaping: 0.05 };
+const GOALS = { transport: 1.2, forward: 1.5, shaping: 0.05, policyShareOfLayer: 0.05 };
 const BENCH_TARGET_SECONDS = 8;
 
 // What the shaped links of the perf testbed add per item (4 layers × (down + up) × 2 ms, plus bytes), ms.
@@ -53,6 +55,9 @@ export async function runPerf(signal: AbortSignal): Promise<PerfReport> {
     progress('shaped transfer vs link model');
     const shaping = await measureShaping();
     signal.throwIfAborted();
+    progress('policy decision time per layer (60 tokens, 8 wireless devices)');
+    const policies = measurePolicies();
+    signal.throwIfAborted();
     progress('starting 8 loopback agents');
     const perf = await startPerfTestbed(teardown, 8, signal);
     progress('distributed (8 agents) vs monolithic forward (4 × 20 tokens)');
@@ -76,13 +81,14 @@ export async function runPerf(signal: AbortSignal): Promise<PerfReport> {
     }
     const cpus = os.cpus();
     return {
-      formatVersion: 2,
+      formatVersion: 3,
       measuredAt: new Date().toISOString(),
       host: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}` },
       transport,
       forward,
       shaping,
       bench: [shaped, unshaped],
+      policies,
       seconds: (performance.now() - startMs) / 1000,
     };
   } finally {
@@ -128,6 +134,10 @@ export function renderPerf(report: PerfReport): string {
     'Bench items/s (multiple choice, topk, 8 loopback agents; scoring loop only)',
     renderRows(['links', 'dataset', 'items', 'seconds', 'items/s', 'whole run s'],
       report.bench.map((f) => [f.shaping === 'testbed' ? 'shaped (100 mbit + 2 ms)' : 'unshaped', f.dataset, String(f.items), fixed(f.seconds, 2), fixed(f.itemsPerSecond, 2), fixed(f.totalSeconds, 2)])),
+    '',
+    `Policy decision per layer (60 tokens, 8 experts on 8 wireless devices): ÷ topk's, and ÷ the layer latency it decides (goal ≤ ${GOALS.policyShareOfLayer})`,
+    renderRows(['policy', 'decision µs', '÷ topk', 'layer ms (estimate)', '÷ layer', 'goal'],
+      report.policies.map((f) => [f.policy, fixed(f.decisionMs * 1000, 1), fixed(f.ratioToTopk, 2), fixed(f.layerMs, 2), fixed(f.shareOfLayer, 4), verdict(f.shareOfLayer <= GOALS.policyShareOfLayer)])),
   ];
   return parts.filter((part, i) => part !== '' || parts[i - 1] !== '').join('\n');
 }

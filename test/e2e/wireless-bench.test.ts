@@ -38,7 +38,7 @@ test('wireless bench: topk, wlr, bw and wdmoe in one run, shaped at link state Ã
     const results = readJsonl<Record<string, any>>(path.join(temp.dir, 'a', 'results.jsonl'));
     assert.deepEqual([...new Set(results.map((r) => r.policy))], ['topk', 'wlr', 'bw', 'wdmoe:theta=0.5']);
     const policies = JSON.parse(readFileSync(path.join(temp.dir, 'a', 'policies.json'), 'utf8'));
-    assert.deepEqual(policies['wdmoe:theta=0.5'].params, { theta: 0.5, rounds: 5 });
+    assert.deepEqual(policies['wdmoe:theta=0.5'].params, { theta: 0.5, rounds: 5, allocated_prices: false });
     assert.equal(policies['wdmoe:theta=0.5'].source, 'builtin');
 
     const layers = readJsonl<Record<string, any>>(path.join(temp.dir, 'a', 'layers.jsonl'));
