@@ -115,7 +115,7 @@ async function uploadPlan(session: SshSession, job: DeviceJob, probe: DeviceProb
   }
   if (bad.length > 0) {
     throw new DeployError('upload-sha256', job.device, 'upload', `${bad.length} uploaded file(s) arrived with another sha256 and were not put in place: ${bad.slice(0, 3).map((entry) => entry.remote).join(', ')}`, {
-      hint: 'deploy again (only those files are sent); if it repeats, check the device\'s disk',
+      hint: 'a local file changed during the deploy (a rebuild?) or the transfer was damaged: deploy again (only those files are sent); if it repeats, check the device\'s disk',
     });
   }
 }
