@@ -16,7 +16,7 @@ h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; }
 th, td { border: 1px solid #ccc; padding: 0.2rem 0.5rem; } th { background: #f3f3f3; }
 td.right { text-align: right; font-variant-numeric: tabular-nums; }
-.plots { display: flex; flex-wrap: wrap; gap: 1.5rem; } figure { margin: 0; }
+.plots { display: flex; flex-wrap: wrap; align-items: flex-start; gap: 1.5rem; } figure { margin: 0; }
 .notes { background: #fff8e1; border-left: 4px solid #f0b400; padding: 0.5rem 1rem; }
 `;
 

@@ -36,7 +36,8 @@ export function layerTimelineSpec(series: Series): TopLevelSpec | null {
     width: WIDTH,
     height: 180,
     data: { values: latency },
-    mark: { type: 'line', strokeWidth: 1 },
+    // On the channel clock every layer of an item shares one moment: points, since a line would zigzag.
+    mark: byClock ? { type: 'point', filled: true, size: 14 } : { type: 'line', strokeWidth: 1 },
     encoding: { x, y: { field: 'latency_ms', type: 'quantitative', title: 'layer latency (ms)' } },
   }];
   if (rates.length > 0) {

@@ -44,3 +44,9 @@ test('a long run is thinned to at most 1500 lines and says so', () => {
   assert.ok(panels(spec)[0]!.data.values.length <= 1500);
   assert.equal(spec.title.subtitle, '1334 of the layer lines (1 in every 3)');
 });
+
+test('on the channel clock layer latencies are points (layers of one item share a moment); by position a line', () => {
+  const mark = (newer: boolean) => (panels(layerTimelineSpec(splitSeries([folderWith([0, 1].map((i) => layerLine(i, { newer })))])[0]!)!)[0] as unknown as { mark: { type: string } }).mark.type;
+  assert.equal(mark(true), 'point');
+  assert.equal(mark(false), 'line');
+});
