@@ -14,7 +14,7 @@ export interface ComputeMeasureOptions {
   readonly hidden: number;
   readonly tokens: readonly number[]; // row counts to measure
   readonly repeats: number; // per row count; the median is kept
-  readonly warmup: number; // runs before measuring (first runs pay session warm-up)
+  readonly warmup: number; // rounds over every row count before measuring (first runs of a shape pay warm-up)
   readonly deadlineMs: number;
   readonly signal?: AbortSignal;
 }
@@ -41,12 +41,9 @@ export async function measureCompute(channel: DeviceChannel, probe: ComputeProbe
     reply.release?.();
     return reply.timing.deviceComputeMs;
   };
-  for (let i = 0; i < options.warmup; i++) await run(options.tokens[i % options.tokens.length]!);
-  const samples: ComputeSample[] = [];
-  for (const tokens of options.tokens) {
-    const times: number[] = [];
-    for (let r = 0; r < options.repeats; r++) times.push(await run(tokens));
-    samples.push({ tokens, ms: median(times) });
-  }
-  return samples;
+  for (let i = 0; i < options.warmup; i++) for (const tokens of options.tokens) await run(tokens);
+  // Row counts interleaved (1, 2, 4, …, 1, 2, 4, …) so a slow spell of the machine spreads over all of them.
+  const times = options.tokens.map(() => [] as number[]);
+  for (let r = 0; r < options.repeats; r++) for (const [i, tokens] of options.tokens.entries()) times[i]!.push(await run(tokens));
+  return options.tokens.map((tokens, i) => ({ tokens, ms: median(times[i]!) }));
 }

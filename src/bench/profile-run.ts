@@ -59,7 +59,7 @@ export async function runProfile(options: ProfileOptions, context: { signal?: Ab
     for (const [index, device] of testbed.devices.entries()) {
       const probe = probeOf(index);
       if (probe === null) continue;
-      const samples = await measureCompute(connected.channels[index]!, probe, { hidden, tokens: options.tokens, repeats: options.repeats, warmup: 5, deadlineMs: testbed.timeouts.requestMs, signal: context.signal });
+      const samples = await measureCompute(connected.channels[index]!, probe, { hidden, tokens: options.tokens, repeats: options.repeats, warmup: 2, deadlineMs: testbed.timeouts.requestMs, signal: context.signal });
       const fit = fitComputeModel(samples);
       emit({ kind: 'device-profiled', device: device.name, fixedMs: fit.fixedMs, perTokenMs: fit.perTokenMs });
       measured.set(device.profile, [...(measured.get(device.profile) ?? []), { device: device.name, samples }]);

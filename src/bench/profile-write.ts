@@ -3,7 +3,7 @@
 // and what was measured (samples, residual, R², link check). Called by profile-run.ts.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { Document, isScalar, isSeq, visit } from 'yaml';
 import type { DeviceProfile } from '../testbed/index.js';
 import type { ComputeFit, ComputeSample } from './profile-fit.js';
 import type { LinkCheck } from './profile-links.js';
@@ -43,7 +43,10 @@ export function renderProfileYaml(profile: MeasuredProfile, at: Date): string {
       links: profile.links.map((l) => ({ device: l.device, rows: l.rows, expected_ms: Number(l.expectedMs.toPrecision(4)), measured_ms: Number(l.measuredMs.toPrecision(4)), overhead_ms: Number(l.overheadMs.toPrecision(4)), error: Number(l.error.toFixed(4)) })),
     },
   };
-  return `# Device profile measured by \`wdmoe profile\` (docs/profiles.md): expert compute time = fixed + tokens × per_token\n# for the experts of model ${profile.model}, fitted by least squares. Re-run wdmoe profile to refresh it.\n${stringify(document, { lineWidth: 0 })}`;
+  const yaml = new Document(document);
+  // Lists of numbers on one line each ([1, 2, 4, …]), maps in block style.
+  visit(yaml, { Seq: (_, node) => { if (isSeq(node) && node.items.every((item) => isScalar(item))) node.flow = true; } });
+  return `# Device profile measured by \`wdmoe profile\` (docs/profiles.md): expert compute time = fixed + tokens × per_token\n# for the experts of model ${profile.model}, fitted by least squares. Re-run wdmoe profile to refresh it.\n${yaml.toString({ lineWidth: 0 })}`;
 }
 
 // Writes `<dir>/<name>.yaml` atomically (temp + rename); returns the file.
