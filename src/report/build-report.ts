@@ -32,18 +32,26 @@ function runInfo(folder: RunFolder): RunInfo {
 export function buildReport(runs: readonly RunFolder[], options: { baseline: string | null }): Report {
   const series = splitSeries(runs);
   const baseline = resolveBaseline(series, options.baseline);
+  const comparison = baseline === null ? [] : comparisonRows(series, baseline);
+  // A series sharing no dataset with the baseline has no comparison row: say so in its run's notes.
+  const uncompared = baseline === null ? [] : series.filter((one) => !comparison.some((row) => row.series === one.ref.series));
+  const comparisonNotes = (label: string): string[] => uncompared.filter((one) => one.ref.run === label)
+    .map((one) => `${one.ref.policy} shares no dataset with the baseline ${baseline!.ref.series}: left out of the comparison`);
   return {
     format: REPORT_FORMAT,
     formatVersion: REPORT_FORMAT_VERSION,
     baseline: baseline?.ref.series ?? null,
-    runs: runs.map(runInfo),
+    runs: runs.map((folder) => {
+      const info = runInfo(folder);
+      return { ...info, notes: [...info.notes, ...comparisonNotes(folder.label)] };
+    }),
     accuracy: accuracyRows(series),
     latency: latencyRows(series),
     breakdown: breakdownRows(series),
     experts: expertsRows(series),
     devices: deviceLoadRows(series),
     generation: generationRows(series),
-    comparison: baseline === null ? [] : comparisonRows(series, baseline),
+    comparison,
     policies: policyRows(series),
     testbeds: runs.flatMap((folder) => (folder.testbed === null ? [] : [{ run: folder.label, ...folder.testbed }])),
   };

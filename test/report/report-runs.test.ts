@@ -152,3 +152,9 @@ test('the JSON rendering is the versioned Report', async () => {
   assert.deepEqual(Object.keys(parsed), ['format', 'formatVersion', 'baseline', 'runs', 'accuracy', 'latency', 'breakdown', 'experts', 'devices', 'generation', 'comparison', 'policies', 'testbeds']);
   assert.deepEqual(parsed, JSON.parse(JSON.stringify(output.report)));
 });
+
+test('a series sharing no dataset with the baseline is left out of the comparison with a note', async () => {
+  const output = await render([run('two-policies'), run('older-format')]);
+  assert.deepEqual(output.report.comparison.map((row) => row.series), ['two-policies/topk', 'two-policies/top1']);
+  assert.ok(output.notes.includes('older-format: topk shares no dataset with the baseline two-policies/topk: left out of the comparison'), output.notes.join('\n'));
+});
