@@ -25,7 +25,24 @@ function assertBadInput(result: Outcome, expected: RegExp, what: string): void {
 
 // Each case edits the valid testbed text from writeTestbed (lines: 5 token, 6 shaping, 8 defaults.link,
 // 10 devices[0], 12 placement).
+const TRACES = path.join(path.dirname(new URL(import.meta.url).pathname), '../fixtures/traces');
+const withDeviceLink = (link: string) => (yaml: string) => yaml.replace(/(- \{ name: [^,]+, host: 127\.0\.0\.1, port: \d+)( \})/, `$1, link: ${link}$2`);
 const invalidTestbeds: Array<{ name: string; edit: (yaml: string) => string; error: (file: string) => RegExp }> = [
+  {
+    name: 'a malformed trace names the YAML field and trace-file:line',
+    edit: withDeviceLink(`{ downlink: { trace: ${TRACES}/negative-rate.csv } }`),
+    error: (file) => new RegExp(`${escape(file)}:10:\\d+ devices\\[0\\]\\.link\\.downlink\\.trace: bad trace .*negative-rate\\.csv:4\\): expected rate_bps a number > 0`),
+  },
+  {
+    name: 'an empty trace is refused',
+    edit: withDeviceLink(`{ uplink: { trace: ${TRACES}/empty.csv } }`),
+    error: (file) => new RegExp(`${escape(file)}:10:\\d+ devices\\[0\\]\\.link\\.uplink\\.trace: .*empty\\.csv.*(empty|no data)`),
+  },
+  {
+    name: 'a channel link with a distance out of range',
+    edit: (yaml) => withDeviceLink('{ channel: { distance_m: -3 } }')(yaml.replace(/^defaults:/m, 'bs: { channel: { bandwidth: 20MHz } }\ndefaults:')),
+    error: (file) => new RegExp(`${escape(file)}:11:\\d+ devices\\[0\\]\\.link\\.channel\\.distance_m: expected a distance to the BS in metres above 0`),
+  },
   {
     name: 'malformed YAML (tab indentation) names file:line:col',
     edit: (yaml) => yaml.replace(/^placement: round-robin$/m, 'placement: round-robin\n\tfoo: 1'),
