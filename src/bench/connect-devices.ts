@@ -25,6 +25,11 @@ export interface ConnectedDevices {
   agentsStarted: boolean;
 }
 
+// What connecting reports: an agent started (loopback) or a device connected.
+export type ConnectEvent =
+  | { kind: 'agent-started'; device: string; pid: number; port: number }
+  | { kind: 'device-connected'; device: string; experts: number };
+
 export interface ConnectOptions {
   testbed: Testbed;
   placement: Placement;
@@ -35,7 +40,7 @@ export interface ConnectOptions {
   intraOpThreads: number;
   teardown: TeardownStack;
   signal?: AbortSignal;
-  onEvent?: (event: { kind: 'agent-started'; device: string; pid: number; port: number } | { kind: 'device-connected'; device: string; experts: number }) => void;
+  onEvent?: (event: ConnectEvent) => void;
 }
 
 const UNLIMITED: DeviceLinkState = Object.freeze({ downlink: UNLIMITED_LINK, uplink: UNLIMITED_LINK });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { TeardownStack } from '../core/index.js';
 import { loadManifest } from '../model/index.js';
 import { assertValidTestbed, formatIssue } from '../testbed/index.js';
-import { connectDevices } from './connect-devices.js';
+import { connectDevices, type ConnectEvent } from './connect-devices.js';
 import { fitComputeModel, type ComputeFit, type ComputeSample } from './profile-fit.js';
 import { measureCompute } from './profile-compute.js';
 import { checkLinks, type LinkCheck } from './profile-links.js';
@@ -25,8 +25,7 @@ export interface ProfileOptions {
 }
 
 export type ProfileEvent =
-  | { kind: 'agent-started'; device: string; pid: number; port: number }
-  | { kind: 'device-connected'; device: string; experts: number }
+  | ConnectEvent
   | { kind: 'device-profiled'; device: string; fixedMs: number; perTokenMs: number }
   | { kind: 'warning'; message: string };
 

@@ -15,7 +15,7 @@ import { resolvePolicies, type ResolvedPolicy } from '../policy/index.js';
 import { channelTimeMs } from '../channel/index.js';
 import { assertValidTestbed, formatIssue, type Testbed } from '../testbed/index.js';
 import { prepareRunDir, resolveRunDir } from './run-dir.js';
-import { connectDevices, type ConnectedDevices, type Placement, type ShapingChoice } from './connect-devices.js';
+import { connectDevices, type ConnectEvent, type ConnectedDevices, type Placement, type ShapingChoice } from './connect-devices.js';
 import { checkLinks } from './profile-links.js';
 import { describeOffLink, LINK_TOLERANCE } from './profile-run.js';
 import {
@@ -50,8 +50,7 @@ export interface BenchOptions {
 
 export type BenchEvent =
   | { kind: 'run-start'; runDir: string; items: number; resumed: number }
-  | { kind: 'agent-started'; device: string; pid: number; port: number }
-  | { kind: 'device-connected'; device: string; experts: number }
+  | ConnectEvent
   | { kind: 'item-done'; dataset: string; policy: string; id: string; correct: boolean; latencyMs: number; done: number; total: number }
   | { kind: 'warning'; message: string };
 
