@@ -20,6 +20,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected an integer');
+  return n;
+}
+
 const ms = (value: number) => value.toFixed(4);
 
 function render(result: ProfileResult, color: boolean): string {
@@ -48,7 +54,7 @@ export function registerProfile(program: Command, context: CommandContext, actio
     .option('--no-write', 'measure and print only')
     .option('--tokens <list>', 'token counts to time, comma-separated', tokenList, [1, 2, 4, 8, 16, 32, 64, 128])
     .option('--repeats <n>', 'runs per token count, and link round trips per device (the median is kept)', positiveInt, 7)
-    .option('--seed <n>', 'seed of the channel state the link check uses', (v) => Number.parseInt(v, 10), 0)
+    .option('--seed <n>', 'seed of the channel state the link check uses', integer, 0)
     .option('--state-dir <dir>', 'loopback state directory (default: .wdmoe or $WDMOE_STATE_DIR)')
     .option('--json', 'print the measurements as JSON')
     .action(
