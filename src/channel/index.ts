@@ -8,7 +8,7 @@ export { bandwidthHzOf, coherenceBlockAt, fadingGainAt, meanSnr, snrAt } from '.
 export { parseCsvTrace } from './trace-csv.js';
 export { DEFAULT_MAHIMAHI_BIN_MS, MAHIMAHI_PACKET_BYTES, parseMahimahiTrace } from './trace-mahimahi.js';
 export { loadTraceFile, parseTrace, readTraceFile, traceFormatOf, type ReadTraceOptions, type TraceFormat } from './trace-read.js';
-export { traceStepAt, type TraceStep } from './trace-sample.js';
+export { outageEndAt, traceStepAt, type TraceStep } from './trace-sample.js';
 export { createLinkStates, type LinkStates, type LinkStatesOptions } from './link-states.js';
 export { channelTimeMs } from './link-clock.js';
 export { ChannelError, TraceError } from './errors.js';

@@ -6,7 +6,7 @@
 // Imports only ./types and sibling modules (the testbed is read structurally, LinkStatesInput).
 import { bandwidthHzOf, fadingGainAt, meanSnr } from './channel-model.js';
 import { ChannelError } from './errors.js';
-import { traceStepAt } from './trace-sample.js';
+import { outageEndAt, traceStepAt } from './trace-sample.js';
 import type { CellParams, DeviceLinkState, DeviceRadio, Direction, LinkDirectionSpec, LinkState, LinkStatesInput } from './types.js';
 
 export interface LinkStates {
@@ -29,8 +29,10 @@ function fixedDirection(spec: LinkDirectionSpec, poolBitsPerSec: number | null):
     return () => state;
   }
   return (timeMs) => {
-    const step = traceStepAt(trace, timeMs);
-    return { ...base, rateBitsPerSec: step.rateBitsPerSec, delayMs: step.delayMs ?? spec.delayMs };
+    // In an outage (rate 0) the transfer waits for the link to come back: that wait joins the delay.
+    const resumed = outageEndAt(trace, timeMs);
+    const step = resumed?.step ?? traceStepAt(trace, timeMs);
+    return { ...base, rateBitsPerSec: step.rateBitsPerSec, delayMs: (step.delayMs ?? spec.delayMs) + (resumed?.waitMs ?? 0) };
   };
 }
 

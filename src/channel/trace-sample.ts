@@ -20,3 +20,22 @@ export function traceStepAt(trace: RateTrace, timeMs: number): TraceStep {
   }
   return steps[low]!;
 }
+
+// When the trace is in an outage at `timeMs` (rate 0: a Mahimahi window with no delivery), how long until it
+// delivers again and at what step: the bytes wait for the link to come back (one loop at most; null when the
+// trace never delivers, which the readers refuse).
+export function outageEndAt(trace: RateTrace, timeMs: number): { waitMs: number; step: TraceStep } | null {
+  const { steps, durationMs } = trace;
+  const t = ((timeMs % durationMs) + durationMs) % durationMs;
+  const current = traceStepAt(trace, timeMs);
+  if (current.rateBitsPerSec > 0) return { waitMs: 0, step: current };
+  const from = steps.indexOf(current);
+  for (let i = 1; i <= steps.length; i++) {
+    const index = (from + i) % steps.length;
+    const step = steps[index]!;
+    if (step.rateBitsPerSec <= 0) continue;
+    const startMs = step.startMs + (index <= from ? durationMs : 0);
+    return { waitMs: Math.max(0, startMs - t), step };
+  }
+  return null;
+}

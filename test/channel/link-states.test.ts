@@ -125,3 +125,16 @@ devices:
   assert.deepEqual(wired!.uplink, { model: 'fixed', rateBitsPerSec: 10e6, poolBitsPerSec: 100e6, delayMs: 0, jitterMs: 0, lossRate: 0.01 });
   assert.deepEqual(createLinkStates(result.testbed, { seed: 0 }).at(1250), states.at(1250));
 });
+
+test('a trace outage becomes extra delay until the trace delivers again, never a rate of 0', async () => {
+  const { createLinkStates } = await import('../../src/channel/index.js');
+  const trace = { file: 'g.mahimahi', format: 'mahimahi' as const, durationMs: 300,
+    steps: [{ startMs: 0, rateBitsPerSec: 0, delayMs: null }, { startMs: 100, rateBitsPerSec: 6e6, delayMs: null }, { startMs: 200, rateBitsPerSec: 3e6, delayMs: null }] };
+  const direction = { rateBitsPerSec: null, delayMs: 5, jitterMs: 0, lossRate: 0, trace };
+  const states = createLinkStates({ bs: { bandwidthBitsPerSec: null, cell: null }, devices: [{ link: { downlink: direction, uplink: { ...direction, trace: null, rateBitsPerSec: 1e6 }, radio: null } }] }, { seed: 0 });
+  const at40 = states.at(40)[0]!.downlink;
+  assert.equal(at40.model, 'fixed');
+  assert.deepEqual([at40.model === 'fixed' ? at40.rateBitsPerSec : -1, at40.delayMs], [6e6, 5 + 60]);
+  const at250 = states.at(250)[0]!.downlink;
+  assert.deepEqual([at250.model === 'fixed' ? at250.rateBitsPerSec : -1, at250.delayMs], [3e6, 5]);
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { traceStepAt } from '../../src/channel/trace-sample.js';
+import { outageEndAt, traceStepAt } from '../../src/channel/trace-sample.js';
 import type { RateTrace } from '../../src/channel/types.js';
 
 const TRACE: RateTrace = {
@@ -33,4 +33,15 @@ test('a long trace is searched correctly at every step boundary', () => {
     assert.equal(rateAt(long, index * 10), index + 1);
     assert.equal(rateAt(long, index * 10 + 9.99), index + 1);
   }
+});
+
+test('an outage (a window with no delivery) waits for the next delivering step, across the loop if need be', () => {
+  const gappy: RateTrace = {
+    file: 'gappy.mahimahi', format: 'mahimahi', durationMs: 400,
+    steps: [{ startMs: 0, rateBitsPerSec: 0, delayMs: null }, { startMs: 100, rateBitsPerSec: 12e6, delayMs: null }, { startMs: 200, rateBitsPerSec: 0, delayMs: null }, { startMs: 300, rateBitsPerSec: 0, delayMs: null }],
+  };
+  assert.deepEqual(outageEndAt(gappy, 30), { waitMs: 70, step: gappy.steps[1] });
+  assert.deepEqual(outageEndAt(gappy, 150), { waitMs: 0, step: gappy.steps[1] }, 'not in an outage');
+  assert.deepEqual(outageEndAt(gappy, 250), { waitMs: 250, step: gappy.steps[1] }, 'wraps to the next loop: 400 + 100 − 250');
+  assert.deepEqual(outageEndAt(gappy, 430), { waitMs: 70, step: gappy.steps[1] }, 'looping time');
 });
