@@ -40,6 +40,9 @@ test('wireless bench: topk, wlr, bw and wdmoe in one run, shaped at link state �
     const policies = JSON.parse(readFileSync(path.join(temp.dir, 'a', 'policies.json'), 'utf8'));
     assert.deepEqual(policies['wdmoe:theta=0.5'].params, { theta: 0.5, rounds: 5, allocated_prices: false });
     assert.equal(policies['wdmoe:theta=0.5'].source, 'builtin');
+    const linkCheck = JSON.parse(readFileSync(path.join(temp.dir, 'a', 'link-check.json'), 'utf8'));
+    assert.equal(linkCheck.links.length, 4, 'bench checked every shaped link before the first item');
+    for (const link of linkCheck.links) assert.ok(link.expectedMs > 0 && Number.isFinite(link.error), JSON.stringify(link));
 
     const layers = readJsonl<Record<string, any>>(path.join(temp.dir, 'a', 'layers.jsonl'));
     assert.equal(layers.length, 3 * 4 * 4, 'items × policies × layers');
