@@ -2,11 +2,11 @@
 // dependencies, with onnxruntime's native binaries for the device's platform only: an arm64 device
 // does not get the x64, darwin or win32 builds) and exactly that device's expert shards plus the
 // bundle manifest. Lists and hashes local files; sends nothing. Called by deploy/deploy-device.ts.
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HashCache } from './hash-cache.js';
 
 // One file to place on a device: `remote` is relative to the device's agent directory.
 export interface BundleFile {
@@ -25,8 +25,8 @@ export const PROJECT_ROOT = path.resolve(fileURLToPath(new URL('../../', import.
 const SKIPPED_SUFFIXES = ['.map', '.md', '.markdown', '.d.ts', '.d.mts', '.d.cts', '.tsbuildinfo'];
 const HASH_CONCURRENCY = 16;
 
-// The agent app's files for a device of `arch` (Linux), hashed; `hashes` caches across devices.
-export async function listAgentFiles(root: string, arch: DeviceArch, hashes: Map<string, Promise<string>>): Promise<BundleFile[]> {
+// The agent app's files for a device of `arch` (Linux), hashed through `hashes` (shared across devices).
+export async function listAgentFiles(root: string, arch: DeviceArch, hashes: HashCache): Promise<BundleFile[]> {
   const locals: Array<{ local: string; remote: string }> = [
     { local: path.join(root, 'bin', 'wdmoe'), remote: 'app/bin/wdmoe' },
     { local: path.join(root, 'package.json'), remote: 'app/package.json' },
@@ -43,7 +43,7 @@ export async function listAgentFiles(root: string, arch: DeviceArch, hashes: Map
 }
 
 // The bundle manifest and the shards of `experts` ("layer.expert"), under model/.
-export async function listModelFiles(modelDir: string, experts: readonly string[], hashes: Map<string, Promise<string>>): Promise<BundleFile[]> {
+export async function listModelFiles(modelDir: string, experts: readonly string[], hashes: HashCache): Promise<BundleFile[]> {
   const manifest = JSON.parse(readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')) as { files: Array<{ role: string; path: string }> };
   const wanted = new Set(experts.map((key) => `expert.${key}`));
   const locals = [{ local: path.join(modelDir, 'manifest.json'), remote: 'model/manifest.json' }];
@@ -100,7 +100,7 @@ async function walk(dir: string, keep: (name: string) => boolean = () => true): 
   return out;
 }
 
-async function hashAll(entries: ReadonlyArray<{ local: string; remote: string }>, hashes: Map<string, Promise<string>>): Promise<BundleFile[]> {
+async function hashAll(entries: ReadonlyArray<{ local: string; remote: string }>, hashes: HashCache): Promise<BundleFile[]> {
   const out: BundleFile[] = new Array(entries.length);
   let next = 0;
   const worker = async () => {
@@ -108,12 +108,8 @@ async function hashAll(entries: ReadonlyArray<{ local: string; remote: string }>
       const index = next++;
       const entry = entries[index]!;
       const info = await stat(entry.local);
-      let hash = hashes.get(entry.local);
-      if (hash === undefined) {
-        hash = readFile(entry.local).then((bytes) => createHash('sha256').update(bytes).digest('hex'));
-        hashes.set(entry.local, hash);
-      }
-      out[index] = { remote: entry.remote, local: entry.local, bytes: info.size, mode: info.mode & 0o111 ? 0o755 : 0o644, sha256: await hash };
+      const sha256 = await hashes.sha256(entry.local, info.size, info.mtimeMs);
+      out[index] = { remote: entry.remote, local: entry.local, bytes: info.size, mode: info.mode & 0o111 ? 0o755 : 0o644, sha256 };
     }
   };
   await Promise.all(Array.from({ length: HASH_CONCURRENCY }, worker));

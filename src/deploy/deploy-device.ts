@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { listAgentFiles, listModelFiles, PROJECT_ROOT, type BundleFile, type DeviceArch } from './bundle.js';
 import { connectDevice, type ConnectDeviceOptions } from './connect-device.js';
+import type { HashCache } from './hash-cache.js';
 import { DeployError } from './errors.js';
 import { manifestOf, planUpload, type UploadPlan } from './plan.js';
 import { checkPreflight, parseProbe, resolveDeviceArch, type DeviceProbe } from './preflight.js';
@@ -28,7 +29,7 @@ export type DeployEvent = { kind: 'phase'; device: string; text: string };
 export interface DeployDeviceOptions extends ConnectDeviceOptions {
   readonly dryRun: boolean;
   readonly readyTimeoutMs: number;
-  readonly hashes: Map<string, Promise<string>>; // shared by every device of one deploy
+  readonly hashes: HashCache; // shared by every device of one deploy
   readonly onEvent?: (event: DeployEvent) => void;
 }
 

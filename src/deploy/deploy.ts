@@ -6,6 +6,7 @@ import type { Testbed } from '../testbed/index.js';
 import { deployDevice, type DeployEvent, type DeviceDeployResult } from './deploy-device.js';
 import { DeployError, DeployFailedError } from './errors.js';
 import { forEachDevice } from './for-each-device.js';
+import { HashCache } from './hash-cache.js';
 import { planJobs } from './jobs.js';
 import type { SshConfigSource } from './ssh-config.js';
 
@@ -17,6 +18,7 @@ export interface DeployOptions {
   readonly sshConfig: SshConfigSource;
   readonly connectTimeoutMs?: number;
   readonly readyTimeoutMs?: number;
+  readonly hashCacheFile: string | null; // local files' sha256 by path+size+mtime, kept between deploys
 }
 
 export interface DeployResult {
@@ -33,7 +35,7 @@ export async function deploy(options: DeployOptions, context: { signal?: AbortSi
   const { testbed } = options;
   assertSshTestbed(testbed, 'deploy');
   const jobs = planJobs(testbed, options.sshConfig);
-  const hashes = new Map<string, Promise<string>>();
+  const hashes = await HashCache.load(options.hashCacheFile);
   const outcomes = await forEachDevice(jobs, options.concurrency, (job) => {
     context.onEvent?.({ kind: 'phase', device: job.device, text: `connecting to ${job.target.user}@${job.target.host}:${job.target.port}` });
     return deployDevice(job, {
@@ -47,6 +49,7 @@ export async function deploy(options: DeployOptions, context: { signal?: AbortSi
       onHostKeyRecorded: (target, fingerprint) => context.onEvent?.({ kind: 'phase', device: target.device, text: `host key ${fingerprint} recorded in ${target.knownHostsPath}` }),
     });
   });
+  await hashes.save();
   const failures = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome.error]));
   if (failures.length > 0) throw new DeployFailedError(options.dryRun ? 'deploy --dry-run' : 'deploy', failures);
   const devices = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.value] : []));

@@ -4,13 +4,14 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { listAgentFiles, listModelFiles, PROJECT_ROOT } from '../../src/deploy/bundle.js';
+import { HashCache } from '../../src/deploy/hash-cache.js';
 
 const MODEL = path.join(PROJECT_ROOT, 'models', 'tiny-mixtral');
 const onnxruntimeBinaries = (files: ReadonlyArray<{ remote: string }>) =>
   [...new Set(files.map((f) => /onnxruntime-node\/bin\/napi-v\d+\/([^/]+\/[^/]+)\//.exec(f.remote)?.[1]).filter((p): p is string => p !== undefined))];
 
 test('an arm64 device gets only linux/arm64 onnxruntime binaries; an x64 device only linux/x64', async () => {
-  const hashes = new Map<string, Promise<string>>();
+  const hashes = await HashCache.load(null);
   const arm = await listAgentFiles(PROJECT_ROOT, 'arm64', hashes);
   const x64 = await listAgentFiles(PROJECT_ROOT, 'x64', hashes);
   assert.deepEqual(onnxruntimeBinaries(arm), ['linux/arm64']);
@@ -20,7 +21,7 @@ test('an arm64 device gets only linux/arm64 onnxruntime binaries; an x64 device 
 });
 
 test('the bundle has the entry, package.json, the built CLI and production dependencies, without source maps or dev tools', async () => {
-  const files = await listAgentFiles(PROJECT_ROOT, 'x64', new Map());
+  const files = await listAgentFiles(PROJECT_ROOT, 'x64', await HashCache.load(null));
   const names = new Set(files.map((f) => f.remote));
   for (const wanted of ['app/bin/wdmoe', 'app/package.json', 'app/dist/cli/main.js', 'app/dist/agent/run-agent.js', 'app/node_modules/zod/package.json', 'app/node_modules/onnxruntime-node/package.json']) assert.ok(names.has(wanted), wanted);
   assert.equal(files.find((f) => f.remote === 'app/bin/wdmoe')?.mode, 0o755);
@@ -30,6 +31,6 @@ test('the bundle has the entry, package.json, the built CLI and production depen
 });
 
 test('the model part is the manifest and exactly the given experts\' shards', async () => {
-  const files = await listModelFiles(MODEL, ['0.1', '3.7'], new Map());
+  const files = await listModelFiles(MODEL, ['0.1', '3.7'], await HashCache.load(null));
   assert.deepEqual(files.map((f) => f.remote), ['model/manifest.json', 'model/expert.0.1.onnx', 'model/expert.3.7.onnx']);
 });

@@ -1,8 +1,10 @@
 // `wdmoe deploy <testbed>`: push the agent and each device's shards over ssh and start the agents.
 // The deploy piece (and ssh2 with it) is imported when the command runs, so `wdmoe agent` never loads it.
+import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { type Action, type CommandContext, logLine, printResult } from '../context.js';
 import { requireTestbed } from '../testbed-arg.js';
+import { resolveStateDir } from './loopback.js';
 
 // --concurrency: a positive integer.
 export function parseConcurrency(value: string): number {
@@ -22,13 +24,15 @@ export function registerDeploy(program: Command, context: CommandContext, action
     .option('--accept-new', 'trust and record host keys not yet in known_hosts (a changed key still stops)')
     .option('--concurrency <n>', 'devices handled at once', parseConcurrency, 4)
     .option('--ssh-config <file>', SSH_CONFIG_HELP)
+    .option('--state-dir <dir>', 'where deploy keeps its cache of local files\' sha256s (default: .wdmoe or $WDMOE_STATE_DIR)')
     .option('--json', 'print the result as JSON')
     .action(
-      action(async (file: string, flags: { dryRun?: boolean; acceptNew?: boolean; concurrency: number; sshConfig?: string; json?: boolean }) => {
+      action(async (file: string, flags: { dryRun?: boolean; acceptNew?: boolean; concurrency: number; sshConfig?: string; stateDir?: string; json?: boolean }) => {
         const testbed = await requireTestbed(file);
         const { deploy, defaultSshConfigSource, formatBytes } = await import('../../deploy/index.js');
         const sshConfig = { ...defaultSshConfigSource(), ...(flags.sshConfig === undefined ? {} : { file: flags.sshConfig }) };
-        const options = Object.freeze({ testbed, dryRun: flags.dryRun === true, acceptNew: flags.acceptNew === true, concurrency: flags.concurrency, sshConfig });
+        const hashCacheFile = path.join(resolveStateDir(flags.stateDir), 'deploy-sha256-cache.json');
+        const options = Object.freeze({ testbed, dryRun: flags.dryRun === true, acceptNew: flags.acceptNew === true, concurrency: flags.concurrency, sshConfig, hashCacheFile });
         const result = await deploy(options, { signal: context.signal, onEvent: (event) => logLine(event.text, event.device) });
         printResult(flags.json === true, result, () =>
           [
