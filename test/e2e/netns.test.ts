@@ -2,7 +2,8 @@
 // the veths) → tc goodput check → deploy (first, then again with nothing changed, then one changed
 // shard) → status → bench over real ssh-deployed agents → teardown → down; then nothing of it is left:
 // no namespace, veth, ifb, qdisc or live process. Bad input on the way: unknown and changed host keys,
-// an unreachable sshd, a corrupt shard (the agent refuses it at load). Skipped, visibly, without root or sshd.
+// an unreachable sshd, a key the device does not accept, a deploy interrupted half-way, a corrupt shard
+// (the agent refuses it at load). Skipped, visibly, without root or sshd.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ const RATE_MBIT = 20;
 const LIMITS = { timeout: 120_000 } as const;
 
 describe('netns loopback end to end [slow]', { skip: SKIP, timeout: 600_000 }, () => {
-  test('up → deploy → status → bench → teardown → down leaves no namespace, veth, qdisc or process behind', async (t) => {
+  test('up → deploy (interrupted, then whole) → status → bench → teardown → down leaves no namespace, veth, qdisc or process behind', async (t) => {
     const temp = tempDir('wdmoe-netns-');
     const stateDir = path.join(temp.dir, 'state');
     const env = { WDMOE_STATE_DIR: stateDir, NO_COLOR: '1' };
@@ -79,6 +80,15 @@ describe('netns loopback end to end [slow]', { skip: SKIP, timeout: 600_000 }, (
     assert.equal(unreachableRun.exitCode, 1);
     assert.match(unreachableRun.stderr, /device ns-0: connection to 10\.213\.\d+\.2:2222 refused \(no sshd listening\)/);
 
+    const wrongKey = path.join(temp.dir, 'wrong_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', wrongKey]);
+    const clientKey = /key: (\S+client_key)/.exec(readFileSync(derived, 'utf8'))![1]!;
+    const wrong = writeVariant(derived, path.join(temp.dir, 'wrong-key.yaml'), (text) => text.replaceAll(`key: ${clientKey}`, `key: ${wrongKey}`));
+    const wrongRun = await runWdmoe(['deploy', wrong, '--dry-run'], { env, ...LIMITS });
+    assert.equal(wrongRun.exitCode, 1);
+    assert.match(wrongRun.stderr, /device ns-0: key not accepted by root@10\.213\.\d+\.2:22/);
+    assert.match(wrongRun.stderr, /ssh -i .*wrong_key -p 22 root@10\.213\.\d+\.2/);
+
     // --accept-new records unknown keys (trust on first use) and then connects.
     const accepted = await runWdmoe(['deploy', unknown, '--dry-run', '--accept-new', '--json'], { env, ...LIMITS });
     assert.equal(accepted.exitCode, 0, accepted.stderr);
@@ -86,6 +96,20 @@ describe('netns loopback end to end [slow]', { skip: SKIP, timeout: 600_000 }, (
 
     // First deploy uploads everything; the dry run before it said exactly that.
     const dry = JSON.parse((await runWdmoe(['deploy', derived, '--dry-run', '--json'], { env, ...LIMITS })).stdout) as DeployJson;
+    // A deploy interrupted half-way (Ctrl-C during the upload) exits 130 and leaves nothing in use: the
+    // device's manifest is not written, so the next deploy sends everything again and completes.
+    const interrupted = runWdmoeRaw(['deploy', derived], { env, ...LIMITS });
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      interrupted.stderr!.on('data', (chunk: Buffer) => {
+        seen += chunk.toString('utf8');
+        if (/upload \d+ file\(s\)/.test(seen)) setTimeout(resolve, 1000);
+      });
+    });
+    interrupted.kill('SIGINT');
+    const stopped = await interrupted;
+    assert.equal(stopped.exitCode, 130, String(stopped.stderr));
+    assert.match(String(stopped.stderr), /interrupted by SIGINT/);
     const first = await runWdmoe(['deploy', derived, '--json'], { env, ...LIMITS });
     assert.equal(first.exitCode, 0, first.stderr);
     const firstResult = JSON.parse(first.stdout) as DeployJson;
