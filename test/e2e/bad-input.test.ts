@@ -169,7 +169,7 @@ test('bench rejects an unknown policy, listing the known ones (exit 2)', async (
   try {
     const testbed = await writeTestbed(temp.dir, { devices: 2 });
     const result = await runWdmoe(['bench', testbed.file, '--dataset', 'add', '--policy', 'topkk', '--out', path.join(temp.dir, 'run')], LIMITS);
-    assertBadInput(result as Outcome, /unknown policy "topkk" \(known: [^)]*topk/, 'unknown policy');
+    assertBadInput(result as Outcome, /unknown policy "topkk" \(built-in: [^;]*topk[^;]*; or a path to a .mjs module\)/, 'unknown policy');
     assert.match(String(result.stderr), /did you mean topk\?/);
     assert.deepEqual(await waitForNoAgents(agentMarker(testbed.names), 1000), []);
   } finally {
