@@ -19,6 +19,7 @@ export interface DeployOptions {
   readonly connectTimeoutMs?: number;
   readonly readyTimeoutMs?: number;
   readonly hashCacheFile: string | null; // local files' sha256 by path+size+mtime, kept between deploys
+  readonly verbose?: boolean; // report where each ssh setting came from
 }
 
 export interface DeployResult {
@@ -38,6 +39,10 @@ export async function deploy(options: DeployOptions, context: { signal?: AbortSi
   const hashes = await HashCache.load(options.hashCacheFile);
   const outcomes = await forEachDevice(jobs, options.concurrency, (job) => {
     context.onEvent?.({ kind: 'phase', device: job.device, text: `connecting to ${job.target.user}@${job.target.host}:${job.target.port}` });
+    if (options.verbose === true) {
+      const from = job.target.sources;
+      context.onEvent?.({ kind: 'phase', device: job.device, text: `host from ${from.host}, port from ${from.port}, user from ${from.user}, key from ${from.key}, known_hosts ${job.target.knownHostsPath} from ${from.knownHosts}` });
+    }
     return deployDevice(job, {
       dryRun: options.dryRun,
       acceptNew: options.acceptNew,
