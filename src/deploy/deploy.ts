@@ -1,10 +1,10 @@
 // `wdmoe deploy`: every device of an ssh testbed gets the agent and its shards and runs its agent,
 // with bounded concurrency and one progress line per device. Devices that fail are listed together
 // at the end (the others are deployed). Called by cli/commands/deploy.ts.
-import { EXIT_BAD_INPUT } from '../core/index.js';
+import { EXIT_BAD_INPUT, WdmoeError } from '../core/index.js';
 import type { Testbed } from '../testbed/index.js';
 import { deployDevice, type DeployEvent, type DeviceDeployResult } from './deploy-device.js';
-import { DeployError, DeployFailedError } from './errors.js';
+import { DeployFailedError } from './errors.js';
 import { forEachDevice } from './for-each-device.js';
 import { HashCache } from './hash-cache.js';
 import { planJobs } from './jobs.js';
@@ -65,7 +65,7 @@ export async function deploy(options: DeployOptions, context: { signal?: AbortSi
 // deploy/status/teardown work on `mode: ssh` testbeds (loopback testbeds are run by `loopback up`).
 export function assertSshTestbed(testbed: Testbed, command: string): void {
   if (testbed.mode !== 'ssh') {
-    throw new DeployError('deploy-not-ssh', testbed.devices[0]?.name ?? '*', 'config', `testbed ${testbed.file} has mode ${testbed.mode}; ${command} needs mode: ssh`, {
+    throw new WdmoeError('deploy-not-ssh', `testbed ${testbed.file} has mode ${testbed.mode}; ${command} needs mode: ssh`, {
       exitCode: EXIT_BAD_INPUT,
       hint: `for one-machine testbeds use \`wdmoe loopback up ${testbed.file}\` (or \`loopback up --netns\`, which writes an ssh testbed to deploy to)`,
     });

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SSHConfig from 'ssh-config';
-import { EXIT_BAD_INPUT } from '../core/index.js';
+import { EXIT_BAD_INPUT, WdmoeError } from '../core/index.js';
 import type { DeviceSpec, Testbed } from '../testbed/index.js';
 import { DeployError } from './errors.js';
 
@@ -49,13 +49,13 @@ function loadSshConfig(file: string): SSHConfig {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new DeployError('ssh-config-unreadable', '*', 'config', `cannot read ssh config ${file} (${(error as NodeJS.ErrnoException).code})`, { exitCode: EXIT_BAD_INPUT, hint: `fix the file's permissions, or pass --ssh-config <file>` });
+      throw new WdmoeError('ssh-config-unreadable', `cannot read ssh config ${file} (${(error as NodeJS.ErrnoException).code})`, { exitCode: EXIT_BAD_INPUT, hint: `fix the file's permissions, or pass --ssh-config <file>` });
     }
   }
   try {
     return SSHConfig.parse(text);
   } catch (cause) {
-    throw new DeployError('ssh-config-invalid', '*', 'config', `cannot parse ssh config ${file}: ${(cause as Error).message}`, { exitCode: EXIT_BAD_INPUT, hint: 'check the file with `ssh -G <host>`', cause });
+    throw new WdmoeError('ssh-config-invalid', `cannot parse ssh config ${file}: ${(cause as Error).message}`, { exitCode: EXIT_BAD_INPUT, hint: 'check the file with `ssh -G <host>`', cause });
   }
 }
 

@@ -39,14 +39,14 @@ export async function statusOfDevices(options: StatusOptions, context: { signal?
   const jobs = planJobs(testbed, options.sshConfig);
   const outcomes = await forEachDevice(jobs, options.concurrency, async (job) => {
     const base = { device: job.device, host: testbed.devices.find((device) => device.name === job.device)!.host, port: job.agentPort };
-    let process: { pid: number; uptimeSec: number; rssBytes: number } | null = null;
+    let agentProcess: { pid: number; uptimeSec: number; rssBytes: number } | null = null;
     let sshError: string | null = null;
     try {
       const session = await connectDevice(job.target, { acceptNew: options.acceptNew, timeoutMs: testbed.timeouts.connectMs, signal: context.signal });
       try {
         const out = await session.exec(agentProcessScript(job.agentDir, job.device), { timeoutMs: 10_000 });
         const [pid, uptime, rss] = out.stdout.trim().split(/\s+/).map(Number);
-        if (pid !== undefined && pid > 0) process = { pid, uptimeSec: uptime ?? 0, rssBytes: (rss ?? 0) * 1024 };
+        if (pid !== undefined && pid > 0) agentProcess = { pid, uptimeSec: uptime ?? 0, rssBytes: (rss ?? 0) * 1024 };
       } finally {
         session.close();
       }
@@ -58,13 +58,13 @@ export async function statusOfDevices(options: StatusOptions, context: { signal?
       try {
         const rttMs = await client.ping({ deadlineMs: testbed.timeouts.connectMs, signal: context.signal });
         const stats = await client.stats({ deadlineMs: testbed.timeouts.connectMs, signal: context.signal });
-        return { ...base, isUp: true, error: sshError, protocolVersion: client.info.protocolVersion, rttMs, experts: client.info.experts.length, stats, pid: process?.pid ?? null, uptimeSec: process?.uptimeSec ?? null, rssBytes: process?.rssBytes ?? null };
+        return { ...base, isUp: true, error: sshError, protocolVersion: client.info.protocolVersion, rttMs, experts: client.info.experts.length, stats, pid: agentProcess?.pid ?? null, uptimeSec: agentProcess?.uptimeSec ?? null, rssBytes: agentProcess?.rssBytes ?? null };
       } finally {
         await client.close();
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      return { ...base, isUp: false, error: sshError === null ? reason : `${reason}; ssh: ${sshError}`, protocolVersion: null, rttMs: null, experts: null, stats: null, pid: process?.pid ?? null, uptimeSec: process?.uptimeSec ?? null, rssBytes: process?.rssBytes ?? null };
+      return { ...base, isUp: false, error: sshError === null ? reason : `${reason}; ssh: ${sshError}`, protocolVersion: null, rttMs: null, experts: null, stats: null, pid: agentProcess?.pid ?? null, uptimeSec: agentProcess?.uptimeSec ?? null, rssBytes: agentProcess?.rssBytes ?? null };
     }
   });
   return outcomes.map((outcome) => (outcome.ok ? outcome.value : { device: outcome.device, host: '', port: 0, isUp: false, error: outcome.error.message, protocolVersion: null, rttMs: null, experts: null, stats: null, pid: null, uptimeSec: null, rssBytes: null }));

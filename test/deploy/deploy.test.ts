@@ -6,7 +6,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { deploy, DeployError, DeployFailedError } from '../../src/deploy/index.js';
+import { WdmoeError } from '../../src/core/index.js';
+import { deploy, DeployFailedError } from '../../src/deploy/index.js';
 import { assertValidTestbed } from '../../src/testbed/index.js';
 
 async function closedPort(): Promise<number> {
@@ -30,7 +31,7 @@ async function setup(t: { after: (fn: () => void) => void }, lines: string[]) {
 test('deploy refuses a loopback testbed with exit 2 and points at loopback up', async (t) => {
   const { testbed, sshConfig } = await setup(t, ['mode: loopback', 'auth: { token: deploy-token-0123456789abcdef }', 'devices:', '  - { name: a }']);
   await assert.rejects(deploy({ testbed, dryRun: true, acceptNew: false, concurrency: 2, sshConfig, hashCacheFile: null }), (error: unknown) => {
-    assert.ok(error instanceof DeployError);
+    assert.ok(error instanceof WdmoeError);
     assert.equal(error.code, 'deploy-not-ssh');
     assert.equal(error.exitCode, 2);
     assert.match(error.hint ?? '', /loopback up/);
