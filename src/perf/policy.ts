@@ -1,7 +1,7 @@
 // Policy decision cost: the time each built-in policy takes to decide one MoE layer (60 tokens over 8 experts
 // on 8 wireless devices of 8 to 45 dB, hidden 256), against topk's time and against the latency of the layer it
 // decides (its own estimate): a policy must cost far less than what it saves. Pure computation, no agents.
-import { POLICIES, estimateDeviceMs, equalShares, workOfSlots, type DeviceEstimate, type PolicyContext, type PolicyDecision, type PolicyName } from '../policy/index.js';
+import { POLICIES, resolveParams, estimateDeviceMs, equalShares, workOfSlots, type DeviceEstimate, type PolicyContext, type PolicyDecision, type PolicyName } from '../policy/index.js';
 
 export interface PolicyFigure {
   policy: PolicyName;
@@ -40,7 +40,7 @@ export function measurePolicies(): PolicyFigure[] {
   const ctx = syntheticLayer();
   const names: PolicyName[] = ['topk', 'top1', 'wlr', 'bw', 'wdmoe'];
   const timed = names.map((name) => {
-    const policy = POLICIES[name].create(name === 'wlr' || name === 'wdmoe' ? { theta: 0.5, rounds: 5 } : {});
+    const policy = POLICIES[name].create(resolveParams(name, POLICIES[name].params, {})); // the defaults, as --policy NAME gives
     for (let i = 0; i < 50; i++) policy(ctx);
     const samples: number[] = [];
     let decision = policy(ctx);
