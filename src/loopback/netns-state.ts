@@ -16,6 +16,10 @@ export interface NetnsState {
   namespaces: string[];
   veths: string[]; // host-side ends
   sshd: Array<{ device: string; netns: string; pid: number; config: string }>;
+  // Each device as set up (what `up` needs to re-apply tc after a teardown removed it).
+  devices?: Array<{ name: string; netns: string; hostVeth: string; ifb: string; address: string }>;
+  // Digest of what the derived testbed was made from (devices, links, placement, model, token, timeouts).
+  sourceDigest?: string;
 }
 
 // Path of the netns state file for a source testbed.

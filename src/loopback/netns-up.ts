@@ -3,18 +3,18 @@
 // testbed's rates; then a derived ssh testbed (netns-testbed.ts) that deploy/status/bench/teardown use.
 // Every object is recorded in the state file the moment it exists; leftovers of an earlier run (crash)
 // are removed first; a failure removes what this run made. Called by cli/commands/loopback.ts.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
 import { EXIT_BAD_INPUT, sleep } from '../core/index.js';
-import { applyTcPlan, describeTcFeatures, detectTcFeatures, missingForPlan, planTcShaping, tcStateFilePath } from '../links/index.js';
-import type { Testbed } from '../testbed/index.js';
+import { applyTcPlan, describeTcFeatures, detectTcFeatures, missingForPlan, planTcShaping, readTcState, tcStateFilePath, type TcPlan } from '../links/index.js';
+import type { DeviceSpec, Testbed } from '../testbed/index.js';
 import { LoopbackError } from './errors.js';
 import { netnsDown } from './netns-down.js';
 import { MAX_NETNS_DEVICES, netnsNamesOf, pickSubnetSlot, type NetnsDeviceNames } from './netns-names.js';
-import { generateKey, startSshd } from './netns-sshd.js';
+import { generateKey, isOurSshd, startSshd } from './netns-sshd.js';
 import { netnsStatePath, readNetnsState, writeNetnsState, type NetnsState } from './netns-state.js';
 import { renderDerivedTestbed } from './netns-testbed.js';
 
@@ -33,6 +33,7 @@ export interface NetnsUpResult {
   readonly droppedDelay: readonly string[];
   readonly devices: ReadonlyArray<{ name: string; netns: string; address: string; veth: string }>;
   readonly staleRemoved: boolean;
+  readonly alreadyUp: boolean;
 }
 
 const COMMAND_TIMEOUT_MS = 15_000;
@@ -49,6 +50,7 @@ export async function netnsUp(options: NetnsUpOptions): Promise<NetnsUpResult> {
   }
   const stateFile = netnsStatePath(options.stateDir, testbed.file, testbed.name);
   const stale = await readNetnsState(stateFile);
+  if (stale !== undefined && (await isIntact(stale, testbed))) return reuse(stale, stateFile, testbed, options.signal);
   if (stale !== undefined) {
     options.onEvent?.({ kind: 'netns', text: `removing what run ${stale.run} left behind` });
     await netnsDown({ stateFile });
@@ -63,7 +65,7 @@ export async function netnsUp(options: NetnsUpOptions): Promise<NetnsUpResult> {
   const derivedTestbed = path.join(dir, 'testbed.yaml');
   const state: NetnsState = {
     formatVersion: 1, testbed: path.resolve(testbed.file), run, dir, derivedTestbed,
-    tcStateFile: tcStateFilePath(options.stateDir, derivedTestbed), namespaces: [], veths: [], sshd: [],
+    tcStateFile: tcStateFilePath(options.stateDir, derivedTestbed), namespaces: [], veths: [], sshd: [], sourceDigest: sourceDigestOf(testbed),
   };
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeNetnsState(stateFile, state);
@@ -93,13 +95,9 @@ export async function netnsUp(options: NetnsUpOptions): Promise<NetnsUpResult> {
       knownHosts.push(`${n.deviceAddress} ${hostPublic.split(' ').slice(0, 2).join(' ')}`);
       const sshd = await startSshd({ device: device.name, netns: n.netns, address: n.deviceAddress, dir, hostKey, authorizedKeys: path.join(dir, 'authorized_keys') });
       state.sshd.push({ device: device.name, netns: n.netns, pid: sshd.pid, config: sshd.config });
+      (state.devices ??= []).push({ name: device.name, netns: n.netns, hostVeth: n.hostVeth, ifb: n.ifb, address: n.deviceAddress });
       await writeNetnsState(stateFile, state);
-      const plan = planTcShaping({
-        interface: n.hostVeth,
-        ifb: n.ifb,
-        devices: [{ name: device.name, address: n.deviceAddress, agentPort: device.port, downlinkBitsPerSec: device.link.downlink.rateBitsPerSec, uplinkBitsPerSec: device.link.uplink.rateBitsPerSec }],
-      });
-      await applyTcPlan(plan, { stateFile: state.tcStateFile, signal: options.signal });
+      await applyTcPlan(planDeviceShaping(device, n.hostVeth, n.ifb, n.deviceAddress), { stateFile: state.tcStateFile, signal: options.signal });
       options.onEvent?.({ kind: 'netns', device: device.name, text: `${n.netns} ${n.deviceAddress} via ${n.hostVeth}, sshd pid ${sshd.pid}, tc ${rateText(device.link.downlink.rateBitsPerSec)} down / ${rateText(device.link.uplink.rateBitsPerSec)} up` });
     }
     await writeFile(path.join(dir, 'known_hosts'), `${knownHosts.join('\n')}\n`, { mode: 0o600 });
@@ -111,13 +109,48 @@ export async function netnsUp(options: NetnsUpOptions): Promise<NetnsUpResult> {
     await writeFile(derivedTestbed, yaml, { mode: 0o600 });
     await Promise.all(names.map((n) => waitForPort(n.deviceAddress, 22, SSHD_READY_MS, dir)));
     return {
-      derivedTestbed, stateFile, run, tc: describeTcFeatures(features), droppedDelay, staleRemoved: stale !== undefined,
+      derivedTestbed, stateFile, run, tc: describeTcFeatures(features), droppedDelay, staleRemoved: stale !== undefined, alreadyUp: false,
       devices: names.map((n, index) => ({ name: testbed.devices[index]!.name, netns: n.netns, address: n.deviceAddress, veth: n.hostVeth })),
     };
   } catch (error) {
     await netnsDown({ stateFile }).catch(() => undefined);
     throw error;
   }
+}
+
+// The tc plan for one device behind its host-side veth.
+function planDeviceShaping(device: DeviceSpec, hostVeth: string, ifb: string, address: string): TcPlan {
+  return planTcShaping({
+    interface: hostVeth,
+    ifb,
+    devices: [{ name: device.name, address, agentPort: device.port, downlinkBitsPerSec: device.link.downlink.rateBitsPerSec, uplinkBitsPerSec: device.link.uplink.rateBitsPerSec }],
+  });
+}
+
+// An earlier `up` for this testbed is still whole: same devices, every sshd alive, every namespace there.
+async function isIntact(state: NetnsState, testbed: Testbed): Promise<boolean> {
+  if (state.devices === undefined || state.sourceDigest !== sourceDigestOf(testbed)) return false;
+  if (!state.sshd.every((sshd) => isOurSshd(sshd.pid, sshd.config))) return false;
+  const listed = (await ip(['netns', 'list'])).stdout;
+  return state.namespaces.every((netns) => new RegExp(`^${netns}\\b`, 'm').test(listed)) && (await readFile(state.derivedTestbed).then(() => true, () => false));
+}
+
+// What the derived testbed depends on; a changed source testbed makes `up` rebuild.
+function sourceDigestOf(testbed: Testbed): string {
+  const devices = testbed.devices.map((device) => ({ name: device.name, port: device.port, profile: device.profile, link: device.link }));
+  const token = createHash('sha256').update(`wdmoe-netns\0${testbed.auth.token}`).digest('hex');
+  return createHash('sha256').update(JSON.stringify({ devices, placement: [...testbed.placement], model: testbed.modelDir, token, timeouts: testbed.timeouts, bs: testbed.bs })).digest('hex');
+}
+
+// Keeps a whole earlier `up` (deployed agents keep running); re-applies tc if a teardown removed it.
+async function reuse(state: NetnsState, stateFile: string, testbed: Testbed, signal?: AbortSignal): Promise<NetnsUpResult> {
+  if ((await readTcState(state.tcStateFile)) === undefined) {
+    for (const [index, device] of state.devices!.entries()) await applyTcPlan(planDeviceShaping(testbed.devices[index]!, device.hostVeth, device.ifb, device.address), { stateFile: state.tcStateFile, signal });
+  }
+  return {
+    derivedTestbed: state.derivedTestbed, stateFile, run: state.run, tc: 'tc: as set up by the earlier run', droppedDelay: [], staleRemoved: false, alreadyUp: true,
+    devices: state.devices!.map((device) => ({ name: device.name, netns: device.netns, address: device.address, veth: device.hostVeth })),
+  };
 }
 
 async function ip(args: string[]): Promise<{ stdout: string }> {

@@ -164,6 +164,11 @@ describe('netns loopback end to end [slow]', { skip: SKIP, timeout: 600_000 }, (
     const teardown = JSON.parse(down.stdout) as { devices: Array<{ stoppedPid: number | null }>; tcObjectsRemoved: number };
     assert.ok(teardown.devices.every((d) => d.stoppedPid !== null));
     assert.equal(teardown.tcObjectsRemoved, 16, '4 veths × (htb root, ingress, ifb, ifb htb root)');
+    // `up` again keeps the namespaces and sshds it finds whole, and puts back the tc rules teardown removed.
+    const again = await runWdmoe(['loopback', 'up', '--netns', source, '--json'], { env, ...LIMITS });
+    assert.equal(again.exitCode, 0, again.stderr);
+    assert.deepEqual([(JSON.parse(again.stdout) as { run: string; alreadyUp: boolean }).run, (JSON.parse(again.stdout) as { alreadyUp: boolean }).alreadyUp], [run, true]);
+    assert.match(execFileSync('tc', ['qdisc', 'show', 'dev', device0.veth], { encoding: 'utf8' }), /qdisc htb 1: root/);
     const loopbackDown = await runWdmoe(['loopback', 'down', '--netns', source, '--json'], { env, ...LIMITS });
     assert.equal(loopbackDown.exitCode, 0, loopbackDown.stderr);
 

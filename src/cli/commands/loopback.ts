@@ -27,7 +27,7 @@ export function registerLoopback(program: Command, context: CommandContext, acti
         if (flags.netns === true) {
           const up = await netnsUp({ testbed, stateDir: resolveStateDir(flags.stateDir), signal: context.signal, onEvent: (event) => logLine(event.text, event.device) });
           if (up.droppedDelay.length > 0) logLine(`warning: no netem in this kernel: delay/jitter/loss of ${up.droppedDelay.join(', ')} are not emulated (rates are)`);
-          printResult(flags.json === true, up, () => [`netns loopback up for ${testbed.name} (run ${up.run}; ${up.tc})`, ...up.devices.map((d) => `  ${d.name}  ${d.address}  ${d.netns}  ${d.veth}`), up.derivedTestbed].join('\n'));
+          printResult(flags.json === true, up, () => [`netns loopback ${up.alreadyUp ? 'already up' : 'up'} for ${testbed.name} (run ${up.run}; ${up.tc})`, ...up.devices.map((d) => `  ${d.name}  ${d.address}  ${d.netns}  ${d.veth}`), up.derivedTestbed].join('\n'));
           return;
         }
         const result = await loopbackUp({
