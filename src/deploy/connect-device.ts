@@ -18,22 +18,22 @@ export function connectDevice(target: SshTarget, options: ConnectDeviceOptions):
   return connectSsh(target, {
     timeoutMs: options.timeoutMs,
     signal: options.signal,
-    verifyHostKey: async (key) => {
-      const check = await checkKnownHosts(target.knownHostsPath, target.host, target.port, key);
-      const name = hostPatternOf(target.host, target.port);
+    verifyHostKey: async (key, hop) => {
+      const check = await checkKnownHosts(hop.knownHostsPath, hop.host, hop.port, key);
+      const name = hostPatternOf(hop.host, hop.port);
       if (check.status === 'match') return undefined;
       if (check.status === 'changed') {
-        return new DeployError('host-key-changed', target.device, 'host-key', `the ${check.keyType} host key of ${name} has CHANGED (now ${fingerprintOf(key)}; ${target.knownHostsPath}:${check.line} has another)`, {
-          hint: `if the device was reinstalled, remove the old key (ssh-keygen -R '${name}' -f ${target.knownHostsPath}) and deploy with --accept-new; otherwise someone may be intercepting the connection`,
+        return new DeployError('host-key-changed', hop.device, 'host-key', `the ${check.keyType} host key of ${name} has CHANGED (now ${fingerprintOf(key)}; ${hop.knownHostsPath}:${check.line} has another)`, {
+          hint: `if the device was reinstalled, remove the old key (ssh-keygen -R '${name}' -f ${hop.knownHostsPath}) and deploy with --accept-new; otherwise someone may be intercepting the connection`,
         });
       }
       if (!options.acceptNew) {
-        return new DeployError('host-key-unknown', target.device, 'host-key', `the host key of ${name} is not in ${target.knownHostsPath} (${keyTypeOf(key)} ${fingerprintOf(key)})`, {
+        return new DeployError('host-key-unknown', hop.device, 'host-key', `the host key of ${name} is not in ${hop.knownHostsPath} (${keyTypeOf(key)} ${fingerprintOf(key)})`, {
           hint: `check the fingerprint on the device (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then deploy with --accept-new to record it`,
         });
       }
-      await appendKnownHost(target.knownHostsPath, target.host, target.port, key);
-      options.onHostKeyRecorded?.(target, fingerprintOf(key));
+      await appendKnownHost(hop.knownHostsPath, hop.host, hop.port, key);
+      options.onHostKeyRecorded?.(hop, fingerprintOf(key));
       return undefined;
     },
   });

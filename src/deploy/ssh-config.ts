@@ -21,6 +21,7 @@ export interface SshTarget {
   readonly knownHostsPath: string;
   readonly agentSocket: string | null;
   readonly sources: Readonly<Record<'host' | 'port' | 'user' | 'key' | 'knownHosts', string>>;
+  readonly jump?: SshTarget; // ProxyJump: the session is tunnelled through this host (one hop)
 }
 
 export interface SshConfigSource {
@@ -60,6 +61,7 @@ function loadSshConfig(file: string): SSHConfig {
 }
 
 function resolveSshTarget(testbed: Testbed, device: DeviceSpec, config: SSHConfig, source: SshConfigSource): SshTarget {
+  const expand = (file: string) => (file.startsWith('~/') ? path.join(source.home, file.slice(2)) : path.resolve(path.dirname(source.file), file));
   const computed = config.compute(device.host, { ignoreCase: true }) as Record<string, string | string[] | undefined>;
   const first = (name: string): string | undefined => {
     const value = computed[name];
@@ -69,16 +71,9 @@ function resolveSshTarget(testbed: Testbed, device: DeviceSpec, config: SSHConfi
   const configFile = source.file;
   const badConfig = (what: string, value: string, hint: string) =>
     new DeployError('ssh-config-invalid', device.name, 'config', `${configFile}: ${what} "${value}" for host ${device.host}`, { exitCode: EXIT_BAD_INPUT, hint });
-  if (first('proxyjump') !== undefined && first('proxyjump') !== 'none') {
-    throw new DeployError('ssh-proxyjump-unsupported', device.name, 'config', `${configFile}: ProxyJump ${first('proxyjump')} for host ${device.host} is not supported by this version of deploy`, {
-      exitCode: EXIT_BAD_INPUT,
-      hint: 'give the device an address the BS reaches directly (devices[].host), or forward a local port to it and use host 127.0.0.1 with ssh.port',
-    });
-  }
   const configPort = first('port');
   if (configPort !== undefined && !/^\d{1,5}$/.test(configPort)) throw badConfig('Port', configPort, 'Port must be a number 1–65535');
   const configKey = first('identityfile');
-  const expand = (file: string) => (file.startsWith('~/') ? path.join(source.home, file.slice(2)) : path.resolve(path.dirname(configFile), file));
   const configKeyPath = configKey === undefined ? undefined : expand(configKey.replace(/%d/g, source.home).replace(/%u/g, device.ssh.user));
   if (!fromYaml('ssh.key') && configKeyPath !== undefined && !existsSync(configKeyPath)) {
     throw badConfig('IdentityFile', configKey!, `create the key (ssh-keygen -f ${configKeyPath}) or fix IdentityFile`);
@@ -91,7 +86,10 @@ function resolveSshTarget(testbed: Testbed, device: DeviceSpec, config: SSHConfi
   const [port, portFrom] = pick('ssh.port', device.ssh.port, configPort === undefined ? undefined : Number(configPort), device.ssh.port);
   const [keyPath, keyFrom] = pick<string | null>('ssh.key', device.ssh.keyPath, configKeyPath, null);
   const hostName = first('hostname');
+  const proxyJump = first('proxyjump');
+  const jump = proxyJump === undefined || proxyJump === 'none' ? undefined : resolveJump(proxyJump, device, config, source, { keyPath, knownHostsPath, expand });
   return {
+    ...(jump === undefined ? {} : { jump }),
     device: device.name,
     host: hostName ?? device.host,
     port,
@@ -107,5 +105,43 @@ function resolveSshTarget(testbed: Testbed, device: DeviceSpec, config: SSHConfi
       key: keyPath === null ? 'ssh agent / default keys' : keyFrom,
       knownHosts: device.ssh.knownHostsPath !== null ? 'testbed YAML' : configKnownHosts !== undefined ? configFile : 'default',
     },
+  };
+}
+
+// The jump host of `ProxyJump [user@]host[:port]` (one hop), with its own ~/.ssh/config entry; its key
+// defaults to the device's, its host key is checked in the device's known_hosts.
+function resolveJump(
+  spec: string,
+  device: DeviceSpec,
+  config: SSHConfig,
+  source: SshConfigSource,
+  inherit: { keyPath: string | null; knownHostsPath: string; expand: (file: string) => string },
+): SshTarget {
+  const fail = (why: string, hint: string) =>
+    new DeployError('ssh-proxyjump-invalid', device.name, 'config', `${source.file}: ProxyJump "${spec}" for host ${device.host}: ${why}`, { exitCode: EXIT_BAD_INPUT, hint });
+  if (spec.includes(',')) throw fail('more than one hop is not supported', 'jump through one host, or give that host a ProxyJump of its own and forward a port');
+  const match = /^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:\s]+)(?::(\d{1,5}))?$/.exec(spec.trim());
+  if (match === null) throw fail('expected [user@]host[:port]', 'write it as ProxyJump user@bastion:22');
+  const name = match[2]!.replace(/^\[|\]$/g, '');
+  const computed = config.compute(name, { ignoreCase: true }) as Record<string, string | string[] | undefined>;
+  const first = (key: string): string | undefined => {
+    const value = computed[key];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const port = match[3] ?? first('port') ?? '22';
+  if (!/^\d{1,5}$/.test(port)) throw fail(`Port "${port}" of ${name} is not a number`, 'Port must be a number 1–65535');
+  const identity = first('identityfile');
+  const keyPath = identity === undefined ? inherit.keyPath : inherit.expand(identity);
+  if (keyPath !== null && !existsSync(keyPath)) throw fail(`IdentityFile ${keyPath} of ${name} does not exist`, `create it (ssh-keygen -f ${keyPath}) or fix IdentityFile`);
+  return {
+    device: device.name,
+    host: first('hostname') ?? name,
+    port: Number(port),
+    user: match[1] ?? first('user') ?? os.userInfo().username,
+    keyPath,
+    defaultKeyPaths: DEFAULT_KEYS.map((key) => path.join(source.home, '.ssh', key)).filter((file) => existsSync(file)),
+    knownHostsPath: inherit.knownHostsPath,
+    agentSocket: source.agentSocket,
+    sources: { host: `${source.file} ProxyJump`, port: source.file, user: source.file, key: identity === undefined ? 'the device\'s key' : source.file, knownHosts: 'the device\'s known_hosts' },
   };
 }

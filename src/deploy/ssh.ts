@@ -1,8 +1,10 @@
 // The one module that imports ssh2: opens a device's ssh session over a TCP socket we create (so
 // TCP_NODELAY is set before the first byte: without it SFTP's small requests stall on Nagle), checks
-// the host key through the caller's verifier, and offers exec (bounded by a deadline) and SFTP.
+// the host key through the caller's verifier, and offers exec (bounded by a deadline) and SFTP. With a
+// ProxyJump the session runs over a direct-tcpip channel of the jump host's session (its socket has TCP_NODELAY).
 // Called by deploy/connect-device.ts. ssh2's errors leave through translateSshError only.
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import { readFile } from 'node:fs/promises';
 import ssh2 from 'ssh2';
 import type { SFTPWrapper } from 'ssh2';
@@ -25,17 +27,43 @@ export interface SftpSession {
 export interface SshSession {
   exec(command: string, options: { timeoutMs: number; stdin?: string; signal?: AbortSignal }): Promise<ExecResult>;
   sftp(): Promise<SftpSession>;
+  // A TCP connection from this host to host:port (what a ProxyJump hop gives the next session).
+  forwardOut(host: string, port: number): Promise<Duplex>;
   close(): void;
 }
 
-// Decides whether a host key is acceptable; a rejection is thrown as the error it returns.
-export type HostKeyVerifier = (key: Buffer) => Promise<DeployError | undefined>;
+// Decides whether `target`'s host key is acceptable; a rejection is thrown as the error it returns.
+export type HostKeyVerifier = (key: Buffer, target: SshTarget) => Promise<DeployError | undefined>;
 
-// Opens an ssh session; rejects with a DeployError (host key, auth, unreachable, timeout, …).
-export async function connectSsh(target: SshTarget, options: { timeoutMs: number; verifyHostKey: HostKeyVerifier; signal?: AbortSignal }): Promise<SshSession> {
+interface ConnectOptions {
+  readonly timeoutMs: number;
+  readonly verifyHostKey: HostKeyVerifier;
+  readonly signal?: AbortSignal;
+}
+
+// Opens an ssh session (through its jump host, if any); rejects with a DeployError (host key, auth,
+// unreachable, timeout, …) naming the hop that failed.
+export async function connectSsh(target: SshTarget, options: ConnectOptions): Promise<SshSession> {
+  // The key is read before the socket exists, so no socket event can fire before its listeners are on.
   const privateKey = await readPrivateKey(target);
-  const socket = net.connect({ host: target.host, port: target.port });
-  socket.setNoDelay(true);
+  if (target.jump === undefined) {
+    const socket = net.connect({ host: target.host, port: target.port });
+    socket.setNoDelay(true);
+    return openSession(target, privateKey, socket, options, () => undefined);
+  }
+  const jump = await connectSsh(target.jump, options);
+  let stream: Duplex;
+  try {
+    stream = await jump.forwardOut(target.host, target.port);
+  } catch (error) {
+    jump.close();
+    throw translateSshError(error, { ...target.jump, keyPath: target.jump.keyPath }, 'connect');
+  }
+  return openSession(target, privateKey, stream, options, () => jump.close());
+}
+
+// Runs the ssh handshake over `socket`; synchronous up to the listeners, so no socket event is missed.
+function openSession(target: SshTarget, privateKey: Buffer | undefined, socket: Duplex, options: ConnectOptions, onClose: () => void): Promise<SshSession> {
   const client = new ssh2.Client();
   let hostKeyError: DeployError | undefined;
   return new Promise<SshSession>((resolve, reject) => {
@@ -43,6 +71,7 @@ export async function connectSsh(target: SshTarget, options: { timeoutMs: number
       cleanup();
       socket.destroy();
       client.end();
+      onClose();
       reject(hostKeyError ?? translateSshError(error, { ...target, keyPath: target.keyPath ?? target.defaultKeyPaths[0] ?? null }));
     };
     const timer = setTimeout(() => fail(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })), options.timeoutMs);
@@ -59,7 +88,7 @@ export async function connectSsh(target: SshTarget, options: { timeoutMs: number
       socket.off('error', fail);
       client.off('error', fail);
       client.on('error', () => undefined); // later errors surface through the exec/sftp call that meets them
-      resolve(sessionOf(client, target));
+      resolve(sessionOf(client, target, onClose));
     });
     client.connect({
       sock: socket,
@@ -68,7 +97,7 @@ export async function connectSsh(target: SshTarget, options: { timeoutMs: number
       agent: privateKey === undefined ? (target.agentSocket ?? undefined) : undefined,
       readyTimeout: options.timeoutMs,
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-        options.verifyHostKey(key).then(
+        options.verifyHostKey(key, target).then(
           (problem) => {
             hostKeyError = problem;
             verify(problem === undefined);
@@ -97,7 +126,7 @@ async function readPrivateKey(target: SshTarget): Promise<Buffer | undefined> {
   }
 }
 
-function sessionOf(client: ssh2.Client, target: SshTarget): SshSession {
+function sessionOf(client: ssh2.Client, target: SshTarget, onClose: () => void): SshSession {
   const login = { ...target, keyPath: target.keyPath ?? target.defaultKeyPaths[0] ?? null };
   let sftp: Promise<SftpSession> | undefined;
   return {
@@ -130,7 +159,14 @@ function sessionOf(client: ssh2.Client, target: SshTarget): SshSession {
       });
       return sftp;
     },
-    close: () => client.end(),
+    forwardOut: (host, port) =>
+      new Promise<Duplex>((resolve, reject) => {
+        client.forwardOut('127.0.0.1', 0, host, port, (error, channel) => (error ? reject(error) : resolve(channel)));
+      }),
+    close: () => {
+      client.end();
+      onClose();
+    },
   };
 }
 

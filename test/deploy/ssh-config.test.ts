@@ -33,6 +33,18 @@ test('Host patterns from ssh config fill what the YAML leaves out; the YAML wins
   assert.deepEqual([j1!.sources.port, j1!.sources.user], ['testbed YAML', 'testbed YAML']);
 });
 
+test('ProxyJump resolves the jump host from its own Host entry; its key defaults to the device\'s', async (t) => {
+  const { testbed, source, dir } = await setup(
+    t,
+    '  - { name: j0, host: jetson-0, ssh: { user: nvidia } }',
+    ['Host jetson-0', '  ProxyJump ops@bastion:2022', 'Host bastion', '  HostName 192.0.2.1', '  IdentityFile ~/id_lab', ''].join('\n'),
+  );
+  const [j0] = resolveSshTargets(testbed, source);
+  assert.deepEqual([j0!.host, j0!.port, j0!.user], ['jetson-0', 22, 'nvidia']);
+  assert.deepEqual([j0!.jump?.host, j0!.jump?.port, j0!.jump?.user, j0!.jump?.keyPath, j0!.jump?.knownHostsPath], ['192.0.2.1', 2022, 'ops', path.join(dir, 'id_lab'), j0!.knownHostsPath]);
+  assert.equal(j0!.jump?.jump, undefined);
+});
+
 test('no ssh config file: defaults (port 22, ~/.ssh/known_hosts, agent or default keys)', async (t) => {
   const { testbed, source, dir } = await setup(t, '  - { name: j0, host: 10.0.0.10 }', '');
   rmSync(source.file);
@@ -43,7 +55,8 @@ test('no ssh config file: defaults (port 22, ~/.ssh/known_hosts, agent or defaul
 const badConfigs = [
   { name: 'a Port that is not a number', config: 'Host *\n  Port twenty-two\n', code: 'ssh-config-invalid', message: /config: Port "twenty-two" for host 10\.0\.0\.10/, hint: /Port must be a number/ },
   { name: 'an IdentityFile that does not exist', config: 'Host 10.0.0.*\n  IdentityFile ~/.ssh/missing_key\n', code: 'ssh-config-invalid', message: /config: IdentityFile "~\/\.ssh\/missing_key" for host 10\.0\.0\.10/, hint: /ssh-keygen -f .*missing_key/ },
-  { name: 'a ProxyJump (not supported yet)', config: 'Host 10.0.0.10\n  ProxyJump bastion\n', code: 'ssh-proxyjump-unsupported', message: /ProxyJump bastion for host 10\.0\.0\.10 is not supported/, hint: /forward a local port/ },
+  { name: 'a ProxyJump of two hops', config: 'Host 10.0.0.10\n  ProxyJump a,b\n', code: 'ssh-proxyjump-invalid', message: /ProxyJump "a,b" for host 10\.0\.0\.10: more than one hop is not supported/, hint: /one host/ },
+  { name: 'a ProxyJump that is not [user@]host[:port]', config: 'Host 10.0.0.10\n  ProxyJump me@bastion:port\n', code: 'ssh-proxyjump-invalid', message: /expected \[user@\]host\[:port\]/, hint: /user@bastion:22/ },
 ];
 
 for (const entry of badConfigs) {

@@ -3,7 +3,7 @@
 // shard) → status → bench over real ssh-deployed agents → teardown → down; then nothing of it is left:
 // no namespace, veth, ifb, qdisc or live process. Bad input on the way: unknown and changed host keys,
 // an unreachable sshd, a key the device does not accept, a deploy interrupted half-way, a corrupt shard
-// (the agent refuses it at load). Skipped, visibly, without root or sshd.
+// (the agent refuses it at load). A ProxyJump from an ssh config file is used on the way. Skipped, visibly, without root or sshd.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -93,6 +93,15 @@ describe('netns loopback end to end [slow]', { skip: SKIP, timeout: 600_000 }, (
     const accepted = await runWdmoe(['deploy', unknown, '--dry-run', '--accept-new', '--json'], { env, ...LIMITS });
     assert.equal(accepted.exitCode, 0, accepted.stderr);
     assert.equal(readFileSync(emptyKnownHosts, 'utf8').trim().split('\n').length, 4);
+
+    // ProxyJump from an ssh config: device 0 is reached through a jump host (here its own sshd, so the
+    // tunnelled login comes from the device's own address, which a direct login never does).
+    const sshConfig = path.join(temp.dir, 'ssh_config');
+    writeFileSync(sshConfig, ['Host wdmoe-jump', `  HostName ${device0.address}`, '  User root', `  IdentityFile ${clientKey}`, `Host ${device0.address}`, '  ProxyJump wdmoe-jump', ''].join('\n'));
+    const jumped = await runWdmoe(['deploy', derived, '--dry-run', '--ssh-config', sshConfig, '--json'], { env, ...LIMITS });
+    assert.equal(jumped.exitCode, 0, jumped.stderr);
+    const sshdLog = readFileSync(path.join(path.dirname(derived), 'sshd-ns-0.log'), 'utf8');
+    assert.match(sshdLog, new RegExp(`Accepted publickey for root from ${device0.address.replaceAll('.', '\\.')} `), 'a login tunnelled through the jump host');
 
     // First deploy uploads everything; the dry run before it said exactly that.
     const dry = JSON.parse((await runWdmoe(['deploy', derived, '--dry-run', '--json'], { env, ...LIMITS })).stdout) as DeployJson;
