@@ -16,6 +16,7 @@ import { registerDeploy } from './commands/deploy.js';
 import { registerStatus } from './commands/status.js';
 import { registerTeardown } from './commands/teardown.js';
 import { registerProfile } from './commands/profile.js';
+import { registerSimulate } from './commands/simulate.js';
 
 const root = new AbortController();
 // Every device's start, handshake and in-flight request listens on the root signal at once (and execa adds its
@@ -84,6 +85,7 @@ registerValidate(program, context, action);
 registerBench(program, context, action);
 registerReport(program, context, action);
 registerProfile(program, context, action);
+registerSimulate(program, context, action);
 registerLoopback(program, context, action);
 registerDeploy(program, context, action);
 registerStatus(program, context, action);
