@@ -6,14 +6,15 @@
 // run from all its lines (medians for the constants), never per item. Pure; called by replay.ts.
 import { median } from 'simple-statistics';
 import type { LayerRecord, ResultRecord } from '../records/index.js';
-import type { Overheads } from './layer-latency.js';
+import { residualQuantiles, type Overheads } from './layer-latency.js';
 import type { ReplayRun } from './replay-run.js';
 
 export interface Calibration extends Overheads {
+  readonly runs: number; // device RUNs the residuals were measured on
   readonly combineMs: number; // per layer, outside the fan-out and the BS's timed work
 }
 
-export const NO_CALIBRATION: Calibration = Object.freeze({ residualsMs: [], fanOutMs: 0, combineMs: 0 });
+export const NO_CALIBRATION: Calibration = Object.freeze({ residualsMs: [], runs: 0, fanOutMs: 0, combineMs: 0 });
 
 const medianOr = (values: number[], fallback: number) => (values.length === 0 ? fallback : median(values));
 
@@ -36,7 +37,8 @@ export function fitCalibration(run: ReplayRun, linesOf: (result: ResultRecord) =
     return [(result.latency_ms.total - layerWall - (result.latency_ms.breakdown.bs_compute - layerBs)) / lines.length];
   });
   return {
-    residualsMs: residuals.sort((a, b) => a - b),
+    residualsMs: residualQuantiles(residuals.sort((a, b) => a - b)),
+    runs: residuals.length,
     fanOutMs: Math.max(0, medianOr(fanOut, 0)),
     combineMs: Math.max(0, medianOr(combine, 0)),
   };

@@ -9,17 +9,16 @@ import { computeMs, equalShares, linkTransferMs, workOfSlots, type PolicyContext
 
 // Costs the link model does not see, measured on a testbed (calibrate.ts); empty/0 for the bare model.
 export interface Overheads {
-  // Sorted per device RUN: measured total − the policy-side estimate (protocol, queueing, compute off the profile).
+  // Per device RUN, measured total − the policy-side estimate (protocol, queueing, compute off the profile), as
+  // sorted equally likely quantiles (residualQuantiles).
   readonly residualsMs: readonly number[];
   readonly fanOutMs: number; // per layer with devices: planning the requests, waiting on the event loop
 }
 
 export const NO_OVERHEADS: Overheads = Object.freeze({ residualsMs: [], fanOutMs: 0 });
 
-// Draws per layer for the expected maximum: stratified per device, shifted by the golden ratio between
-// devices so they are decorrelated; deterministic, so a replay prints the same figures every time.
-const SAMPLES = 64;
-const GOLDEN = 0.6180339887498949;
+// The residual distribution is reduced to this many equal-probability quantiles for the expected maximum.
+const QUANTILES = 64;
 
 // One layer's predicted latency and the critical device's parts.
 export interface LayerPrediction {
@@ -33,20 +32,40 @@ export interface LayerPrediction {
   shares: Float64Array;
 }
 
-// E[max_d (t_d + R_d)] with R_d drawn from `residuals` (sorted), over the `times` of the devices used.
-export function expectedMaxMs(times: readonly number[], residuals: readonly number[]): number {
-  if (times.length === 0) return 0;
-  if (residuals.length === 0) return Math.max(...times);
-  let sum = 0;
-  for (let s = 0; s < SAMPLES; s++) {
-    let max = -Infinity;
-    for (let j = 0; j < times.length; j++) {
-      const u = ((s + 0.5) / SAMPLES + j * GOLDEN) % 1;
-      max = Math.max(max, times[j]! + residuals[Math.min(residuals.length - 1, Math.floor(u * residuals.length))]!);
-    }
-    sum += max;
+// The `count` mid-stratum quantiles of sorted `values` (each of probability 1/count).
+export function residualQuantiles(values: readonly number[], count = QUANTILES): number[] {
+  if (values.length <= count) return [...values];
+  return Array.from({ length: count }, (_, i) => values[Math.min(values.length - 1, Math.floor(((i + 0.5) / count) * values.length))]!);
+}
+
+// Number of entries of sorted `values` ≤ x.
+function countAtMost(values: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = values.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (values[mid]! <= x) lo = mid + 1;
+    else hi = mid;
   }
-  return sum / SAMPLES;
+  return lo;
+}
+
+// E[max_d (t_d + R_d)] exactly, with R_d independent draws from `quantiles` (sorted, equally likely), over the
+// `times` of the devices used: the maximum's CDF is Π_d F(x − t_d), evaluated at every point it can take.
+export function expectedMaxMs(times: readonly number[], quantiles: readonly number[]): number {
+  if (times.length === 0) return 0;
+  if (quantiles.length === 0) return Math.max(...times);
+  const points = times.flatMap((t) => quantiles.map((q) => t + q)).sort((a, b) => a - b);
+  let expected = 0;
+  let previous = 0;
+  for (let i = 0; i < points.length; i++) {
+    if (i + 1 < points.length && points[i + 1] === points[i]) continue;
+    let cdf = 1;
+    for (const t of times) cdf *= countAtMost(quantiles, points[i]! - t) / quantiles.length;
+    expected += points[i]! * (cdf - previous);
+    previous = cdf;
+  }
+  return expected;
 }
 
 // Predicts the layer of `ctx` under `decision`, with `bsComputeMs` of BS work.

@@ -17,6 +17,7 @@ export interface ReplayOptions {
   readonly runDir: string;
   readonly policies: readonly string[] | null; // --policy values; null = the run's own policies
   readonly calibrate: boolean; // fit the run's overheads (calibrate.ts); false = the bare link model
+  readonly calibrateFrom: string | null; // fit them from this other run folder instead (an out-of-sample check)
   readonly cwd: string;
 }
 
@@ -46,6 +47,7 @@ export interface ReplayPolicy {
 
 export interface ReplayReport {
   run: string;
+  calibratedOn: string | null; // the run folder the calibration was fitted on; null = the bare model
   calibration: Calibration;
   tolerance: { mean: number; p90: number };
   policies: ReplayPolicy[];
@@ -109,21 +111,14 @@ function replayItem(run: ReplayRun, calibration: Calibration, policy: ResolvedPo
 // Replays `options.runDir`; throws SimError for a folder that cannot be replayed.
 export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
   const run = loadReplayRun(options.runDir);
-  const byItemPolicy = new Map<string, LayerRecord[]>();
-  for (const line of run.layers) {
-    const key = `${itemKey(line.dataset, line.id)}\0${line.policy}`;
-    const list = byItemPolicy.get(key);
-    if (list === undefined) byItemPolicy.set(key, [line]);
-    else list.push(line);
-  }
-  const linesOf = (dataset: string, id: string, policy: string) => byItemPolicy.get(`${itemKey(dataset, id)}\0${policy}`) ?? [];
-  const calibration = options.calibrate ? fitCalibration(run, (result) => linesOf(result.dataset, result.id, result.policy)) : NO_CALIBRATION;
+  const linesOf = groupLines(run);
+  const calibration = !options.calibrate ? NO_CALIBRATION : calibrationOf(options.calibrateFrom === null ? run : loadReplayRun(options.calibrateFrom));
   const resultOf = new Map<string, ResultRecord>(run.results.map((result) => [`${itemKey(result.dataset, result.id)}\0${result.policy}`, result]));
   const items = [...new Map(run.results.map((result) => [itemKey(result.dataset, result.id), result])).values()];
   if (items.length === 0) throw new SimError('replay-empty', `${options.runDir}: results.jsonl has no items to replay`, 'let the bench run finish some items first');
   const recorded = await resolveRecorded(run, options.cwd);
   const wanted = options.policies === null ? recorded : await resolvePolicies(options.policies, { cwd: options.cwd });
-  const report: ReplayReport = { run: options.runDir, calibration, tolerance: { mean: MEAN_TOLERANCE, p90: P90_TOLERANCE }, policies: [], items: [], warnings: [...run.warnings] };
+  const report: ReplayReport = { run: options.runDir, calibratedOn: options.calibrate ? options.calibrateFrom ?? options.runDir : null, calibration, tolerance: { mean: MEAN_TOLERANCE, p90: P90_TOLERANCE }, policies: [], items: [], warnings: [...run.warnings] };
   wanted.forEach((policy, policyIndex) => {
     const own = recorded.find((candidate) => candidate.label === policy.label);
     const from = own ?? recorded[0]!;
@@ -164,6 +159,23 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
     });
   });
   return report;
+}
+
+// (dataset, id, policy) → that item's layer lines, in file order.
+function groupLines(run: ReplayRun): (dataset: string, id: string, policy: string) => LayerRecord[] {
+  const byItemPolicy = new Map<string, LayerRecord[]>();
+  for (const line of run.layers) {
+    const key = `${itemKey(line.dataset, line.id)}\0${line.policy}`;
+    const list = byItemPolicy.get(key);
+    if (list === undefined) byItemPolicy.set(key, [line]);
+    else list.push(line);
+  }
+  return (dataset, id, policy) => byItemPolicy.get(`${itemKey(dataset, id)}\0${policy}`) ?? [];
+}
+
+function calibrationOf(run: ReplayRun): Calibration {
+  const linesOf = groupLines(run);
+  return fitCalibration(run, (result) => linesOf(result.dataset, result.id, result.policy));
 }
 
 // The run's own policies, resolved from their labels (built-ins and their parameters).

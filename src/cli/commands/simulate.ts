@@ -30,7 +30,7 @@ function render(report: ReplayReport, color: boolean): string {
     table.toString(),
     c.residualsMs.length === 0
       ? 'bare link model (--no-calibrate)'
-      : `calibration (fitted from the run's layers.jsonl): per device RUN a residual of median ${quantile(c.residualsMs, 0.5).toFixed(2)} ms (p10 ${quantile(c.residualsMs, 0.1).toFixed(2)}, p90 ${quantile(c.residualsMs, 0.9).toFixed(2)}; ${c.residualsMs.length} RUNs), ${c.fanOutMs.toFixed(3)} ms per fan-out, ${c.combineMs.toFixed(3)} ms per layer combine`,
+      : `calibration (fitted from ${report.calibratedOn}'s layers.jsonl): per device RUN a residual of median ${quantile(c.residualsMs, 0.5).toFixed(2)} ms (p10 ${quantile(c.residualsMs, 0.1).toFixed(2)}, p90 ${quantile(c.residualsMs, 0.9).toFixed(2)}; ${c.runs} RUNs), ${c.fanOutMs.toFixed(3)} ms per fan-out, ${c.combineMs.toFixed(3)} ms per layer combine`,
   ].join('\n');
 }
 
@@ -41,11 +41,12 @@ export function registerSimulate(program: Command, context: CommandContext, acti
     .requiredOption('--replay <run>', 'run folder written by `wdmoe bench` (layers format 2)')
     .option('--policy <specs>', 'policies to replay, comma-separated as in bench (topk,wdmoe:theta=0.5,./my-policy.mjs; default: the run\'s own)', list)
     .option('--no-calibrate', 'the bare link model: no protocol overhead or compute scale fitted from the run')
+    .option('--calibrate-from <run>', 'fit the calibration on this other run folder of the same testbed (an out-of-sample check) instead of the replayed one')
     .option('--json', 'print the report, with every item\'s prediction, as JSON')
     .action(
-      action(async (flags: { replay: string; policy?: string[]; calibrate: boolean; json?: boolean }) => {
+      action(async (flags: { replay: string; policy?: string[]; calibrate: boolean; calibrateFrom?: string; json?: boolean }) => {
         if (flags.replay.trim() === '') throw new SimError('usage', '--replay needs a run folder', 'wdmoe simulate --replay runs/<id>');
-        const report = await replayRun(Object.freeze({ runDir: flags.replay, policies: flags.policy ?? null, calibrate: flags.calibrate, cwd: process.cwd() }));
+        const report = await replayRun(Object.freeze({ runDir: flags.replay, policies: flags.policy ?? null, calibrate: flags.calibrate, calibrateFrom: flags.calibrateFrom ?? null, cwd: process.cwd() }));
         for (const warning of report.warnings) process.stderr.write(`warning: ${warning}\n`);
         printResult(flags.json === true, report, () => render(report, context.stdoutIsTty));
       }),
