@@ -9,10 +9,11 @@ import { computeMs, equalShares, linkTransferMs, workOfSlots, type PolicyContext
 
 // Costs the link model does not see, measured on a testbed (calibrate.ts); empty/0 for the bare model.
 export interface Overheads {
-  // Per device RUN, measured total − the policy-side estimate (protocol, queueing, compute off the profile), as
-  // sorted equally likely quantiles (residualQuantiles).
+  // Per device RUN, the spread of (measured total − the policy-side estimate) around its layer's mean, as sorted
+  // equally likely quantiles (residualQuantiles): drawn independently per device.
   readonly residualsMs: readonly number[];
-  readonly fanOutMs: number; // per layer with devices: planning the requests, waiting on the event loop
+  // Per layer with devices: planning the requests, the event loop, and the residual's part all devices share.
+  readonly fanOutMs: number;
 }
 
 export const NO_OVERHEADS: Overheads = Object.freeze({ residualsMs: [], fanOutMs: 0 });

@@ -30,7 +30,7 @@ function render(report: ReplayReport, color: boolean): string {
     table.toString(),
     c.residualsMs.length === 0
       ? 'bare link model (--no-calibrate)'
-      : `calibration (fitted from ${report.calibratedOn}'s layers.jsonl): per device RUN a residual of median ${quantile(c.residualsMs, 0.5).toFixed(2)} ms (p10 ${quantile(c.residualsMs, 0.1).toFixed(2)}, p90 ${quantile(c.residualsMs, 0.9).toFixed(2)}; ${c.runs} RUNs), ${c.fanOutMs.toFixed(3)} ms per fan-out, ${c.combineMs.toFixed(3)} ms per layer combine`,
+      : `calibration (fitted from ${report.calibratedOn}'s layers.jsonl): ${c.fanOutMs.toFixed(3)} ms per fan-out (its share of the RUNs' residual included), per device RUN a spread of p10 ${quantile(c.residualsMs, 0.1).toFixed(2)} / p90 ${quantile(c.residualsMs, 0.9).toFixed(2)} ms (${c.runs} RUNs), ${c.combineMs.toFixed(3)} ms per layer combine`,
   ].join('\n');
 }
 
