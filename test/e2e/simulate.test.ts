@@ -1,0 +1,38 @@
+// bin/wdmoe simulate --replay on the recorded sim-replay fixture: the table and the JSON report (per policy
+// predicted vs measured, per item errors), --policy re-running another policy, and exit 2 without a stack trace
+// for a folder it cannot replay.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { hasStackTrace, ROOT, runWdmoe } from './helpers.js';
+
+const RUNS = path.join(ROOT, 'test/fixtures/runs');
+
+test('simulate --replay prints predicted vs measured per policy, within tolerance on the fixture run', async () => {
+  const result = await runWdmoe(['simulate', '--replay', path.join(RUNS, 'sim-replay')]);
+  assert.equal(result.exitCode, 0, String(result.stderr));
+  const stdout = String(result.stdout);
+  assert.match(stdout, /predicted mean[\s\S]*measured mean/);
+  for (const policy of ['topk', 'wdmoe']) assert.match(stdout, new RegExp(`│ ${policy} +│ 2 +│.*│ ok +│`), stdout);
+  assert.match(stdout, /calibration \(fitted from .*sim-replay's layers\.jsonl\)/);
+});
+
+test('simulate --replay --json gives per-policy figures and every item\'s error; --policy adds a policy on the same routing', async () => {
+  const result = await runWdmoe(['simulate', '--replay', path.join(RUNS, 'sim-replay'), '--policy', 'bw,wdmoe:theta=0.5', '--json']);
+  assert.equal(result.exitCode, 0, String(result.stderr));
+  const report = JSON.parse(String(result.stdout));
+  assert.deepEqual(report.policies.map((p: { policy: string }) => p.policy), ['bw', 'wdmoe:theta=0.5']);
+  assert.ok(report.policies.every((p: { routingFrom: string; measured: unknown }) => p.routingFrom === 'topk' && p.measured === null));
+  assert.equal(report.items.length, 4);
+  assert.ok(report.items.every((item: { predictedMs: number }) => item.predictedMs > 0));
+});
+
+test('simulate --replay of a folder without layers.jsonl, or of a run whose routing was dropped, exits 2 with a hint', async () => {
+  for (const [name, code] of [['half-finished', 'sim-replay-no-layers'], ['wireless', 'sim-replay-no-routing']] as const) {
+    const result = await runWdmoe(['simulate', '--replay', path.join(RUNS, name)]);
+    assert.equal(result.exitCode, 2, `${name}: ${String(result.stderr)}`);
+    assert.match(String(result.stderr), new RegExp(`error\\[${code}\\]`));
+    assert.match(String(result.stderr), /hint: /);
+    assert.ok(!hasStackTrace(String(result.stderr)), String(result.stderr));
+  }
+});
