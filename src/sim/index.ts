@@ -6,3 +6,7 @@ export { fitCalibration, NO_CALIBRATION, type Calibration } from './calibrate.js
 export { loadReplayRun, type ReplayRun, type ReplayDevice } from './replay-run.js';
 export { contextOfRecord, gateProbsOfRouting, linkStateOfRecord } from './replay-context.js';
 export { SimError } from './errors.js';
+export { simulateSynthetic, type SyntheticOptions, type SyntheticReport, type SyntheticPolicy } from './synthetic.js';
+export { resolveModelShape, MODEL_SHAPES, type ModelShape } from './model-shape.js';
+export { synthesizeDevices, type SyntheticDevices } from './synth-devices.js';
+export { fillGateProbs, layerPopularity } from './synth-routing.js';

@@ -1,9 +1,10 @@
 // `wdmoe simulate --replay runs/<id> [--policy a,b] [--no-calibrate] [--json]`: the papers' latency model
-// re-run on a recorded bench run's routing and link states, predicted vs measured per policy. The work is
-// sim/'s replayRun; this file parses flags and prints.
+// re-run on a recorded bench run's routing and link states, predicted vs measured per policy; and
+// `wdmoe simulate <testbed> [--devices N] [--tokens N] [--model-shape …]`: the same model on synthesised routing at
+// any scale. The work is sim/'s replayRun and simulateSynthetic; this file parses flags and prints.
 import { Command } from 'commander';
 import Table from 'cli-table3';
-import { replayRun, SimError, type ReplayReport } from '../../sim/index.js';
+import { replayRun, simulateSynthetic, SimError, type ReplayReport, type SyntheticReport } from '../../sim/index.js';
 import { type Action, type CommandContext, printResult } from '../context.js';
 
 function list(value: string, previous: string[] = []): string[] {
@@ -34,18 +35,75 @@ function render(report: ReplayReport, color: boolean): string {
   ].join('\n');
 }
 
+function renderSynthetic(report: SyntheticReport, color: boolean): string {
+  const style = color ? undefined : { head: [], border: [] };
+  const table = new Table({ style, head: ['policy', 'mean', 'p50', 'p90', 'p99', 'bs', 'downlink', 'compute', 'uplink', 'experts dropped', 'devices/layer', 'critical share'] });
+  for (const p of report.policies) {
+    const b = p.breakdown;
+    const total = p.experts.kept + p.experts.dropped;
+    table.push([p.policy, ms(p.latency.mean), ms(p.latency.p50), ms(p.latency.p90), ms(p.latency.p99), ms(b.bsComputeMs), ms(b.downlinkMs), ms(b.deviceComputeMs), ms(b.uplinkMs),
+      `${p.experts.dropped} (${((p.experts.dropped / Math.max(1, total)) * 100).toFixed(1)}%)`, p.devicesPerLayer.toFixed(1), p.criticalShare.toFixed(3)]);
+  }
+  const m = report.model;
+  return [
+    `Simulated ${report.testbed}: ${report.devices} devices, ${m.name} (hidden ${m.hiddenSize}, ${m.numLayers} layers × ${m.numExperts} experts, top-${m.topK}), ${report.tokens} tokens × ${report.batches} batches, seed ${report.seed}`,
+    'latency per batch (ms) and its mean breakdown along the critical path',
+    table.toString(),
+    `simulated in ${(report.wallMs / 1000).toFixed(2)} s`,
+  ].join('\n');
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new SimError('usage', `${value}: expected a positive integer`, 'e.g. --devices 64 --tokens 1000');
+  return n;
+}
+
+function positiveIntOrZero(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new SimError('usage', `--seed ${value}: expected an integer ≥ 0`, 'e.g. --seed 1');
+  return n;
+}
+
+function number(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new SimError('usage', `${value}: expected a number`, 'e.g. --alpha 0.5');
+  return n;
+}
+
+interface SimulateFlags {
+  replay?: string; policy?: string[]; calibrate: boolean; calibrateFrom?: string; json?: boolean;
+  devices?: number; tokens: number; batches: number; modelShape?: string; alpha: number; bsComputeMs: number; seed: number;
+}
+
 export function registerSimulate(program: Command, context: CommandContext, action: Action): void {
   program
     .command('simulate')
-    .description('the papers\' latency model with the policies bench runs: --replay a recorded run and compare predicted with measured latency')
-    .requiredOption('--replay <run>', 'run folder written by `wdmoe bench` (layers format 2)')
+    .description('the papers\' latency model with the policies bench runs: --replay a recorded run (predicted vs measured), or a testbed at any scale with synthesised routing')
+    .argument('[testbed]', 'testbed YAML to simulate (its channel, profiles and devices) — or give --replay')
+    .option('--replay <run>', 'run folder written by `wdmoe bench` (layers format 2)')
+    .option('--devices <n>', 'synthetic: this many devices, made from the testbed\'s (radio distances spread between its nearest and farthest)', positiveInt)
+    .option('--tokens <n>', 'synthetic: tokens per batch', positiveInt, 64)
+    .option('--batches <n>', 'synthetic: batches (each at the next item time of the channel clock)', positiveInt, 20)
+    .option('--model-shape <shape>', 'synthetic: mixtral-8x7b, or a YAML/JSON file (hidden_size, num_layers, num_experts, top_k, intermediate_size); default the testbed\'s model')
+    .option('--alpha <a>', 'synthetic: Dirichlet concentration of each layer\'s expert popularity', number, 1)
+    .option('--bs-compute-ms <ms>', 'synthetic: BS work per layer', number, 0)
+    .option('--seed <n>', 'synthetic: seed of the routing and the channel', positiveIntOrZero, 0)
     .option('--policy <specs>', 'policies to replay, comma-separated as in bench (topk,wdmoe:theta=0.5,./my-policy.mjs; default: the run\'s own)', list)
     .option('--no-calibrate', 'the bare link model: no protocol overhead or compute scale fitted from the run')
     .option('--calibrate-from <run>', 'fit the calibration on this other run folder of the same testbed (an out-of-sample check) instead of the replayed one')
     .option('--json', 'print the report, with every item\'s prediction, as JSON')
     .action(
-      action(async (flags: { replay: string; policy?: string[]; calibrate: boolean; calibrateFrom?: string; json?: boolean }) => {
-        if (flags.replay.trim() === '') throw new SimError('usage', '--replay needs a run folder', 'wdmoe simulate --replay runs/<id>');
+      action(async (testbed: string | undefined, flags: SimulateFlags) => {
+        if ((testbed === undefined) === (flags.replay === undefined)) throw new SimError('usage', testbed === undefined ? 'give a testbed to simulate, or --replay runs/<id>' : 'give a testbed or --replay, not both', 'wdmoe simulate testbeds/loopback-wireless.yaml --devices 64, or wdmoe simulate --replay runs/<id>');
+        if (flags.replay === undefined) {
+          const report = await simulateSynthetic(Object.freeze({
+            testbedPath: testbed!, devices: flags.devices ?? null, tokens: flags.tokens, batches: flags.batches, policies: flags.policy ?? ['topk', 'wdmoe'],
+            modelShape: flags.modelShape ?? null, alpha: flags.alpha, bsComputeMs: flags.bsComputeMs, seed: flags.seed, cwd: process.cwd(),
+          }));
+          printResult(flags.json === true, report, () => renderSynthetic(report, context.stdoutIsTty));
+          return;
+        }
         const report = await replayRun(Object.freeze({ runDir: flags.replay, policies: flags.policy ?? null, calibrate: flags.calibrate, calibrateFrom: flags.calibrateFrom ?? null, cwd: process.cwd() }));
         for (const warning of report.warnings) process.stderr.write(`warning: ${warning}\n`);
         printResult(flags.json === true, report, () => render(report, context.stdoutIsTty));

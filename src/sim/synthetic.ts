@@ -1,0 +1,129 @@
+// `wdmoe simulate <testbed>`: the papers' latency model at any scale, with synthesised routing
+// (synth-routing.ts), devices made from the testbed's (synth-devices.ts), a model shape as numbers
+// (model-shape.ts), the testbed's channel (createLinkStates, read on the item clock: batch b at b × the
+// item interval) and the policies bench runs (resolvePolicies). Every policy sees the same routing and channel.
+// Per batch of tokens: Σ over layers of BS work + the slowest device (layer-latency.ts). Called by
+// cli/commands/simulate.ts and src/perf/sim.ts.
+import { mean, quantileSorted } from 'simple-statistics';
+import { channelTimeMs, createLinkStates } from '../channel/index.js';
+import { SeededRandom } from '../links/index.js';
+import { buildDeviceEstimates, resolvePolicies, type PolicyContext } from '../policy/index.js';
+import { assertValidTestbed } from '../testbed/index.js';
+import { SimError } from './errors.js';
+import { predictLayer } from './layer-latency.js';
+import { resolveModelShape, type ModelShape } from './model-shape.js';
+import type { LatencyFigures } from './replay.js';
+import { synthesizeDevices } from './synth-devices.js';
+import { fillGateProbs, layerPopularity } from './synth-routing.js';
+
+export interface SyntheticOptions {
+  readonly testbedPath: string;
+  readonly devices: number | null; // null: the testbed's own
+  readonly tokens: number; // per batch (one forward through every layer)
+  readonly batches: number; // the latency distribution is over these
+  readonly policies: readonly string[];
+  readonly modelShape: string | null; // a known name or a file; null: the testbed's bundled model
+  readonly alpha: number; // Dirichlet concentration of each layer's expert popularity
+  readonly bsComputeMs: number; // BS work per layer (attention, router, policy, combine)
+  readonly seed: number;
+  readonly cwd: string;
+}
+
+export interface SyntheticPolicy {
+  policy: string;
+  latency: LatencyFigures; // per batch, ms
+  breakdown: { bsComputeMs: number; downlinkMs: number; deviceComputeMs: number; uplinkMs: number }; // mean per batch, critical path
+  experts: { kept: number; dropped: number };
+  devicesPerLayer: number; // mean number of devices used
+  criticalShare: number; // mean bandwidth share of the slowest device
+  policyMs: number; // wall time the policy itself took, all batches and layers
+}
+
+export interface SyntheticReport {
+  testbed: string;
+  model: ModelShape;
+  devices: number;
+  tokens: number;
+  batches: number;
+  seed: number;
+  policies: SyntheticPolicy[];
+  wallMs: number;
+}
+
+function figures(values: Float64Array): LatencyFigures {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { mean: mean(sorted), p50: quantileSorted(sorted, 0.5), p90: quantileSorted(sorted, 0.9), p99: quantileSorted(sorted, 0.99) };
+}
+
+function check(options: SyntheticOptions): void {
+  const positive = (name: string, value: number | null) => {
+    if (value !== null && !(Number.isInteger(value) && value > 0)) throw new SimError('usage', `--${name} ${value}: expected a positive integer`, `e.g. --${name} 8`);
+  };
+  positive('devices', options.devices);
+  positive('tokens', options.tokens);
+  positive('batches', options.batches);
+  if (!(options.alpha > 0)) throw new SimError('usage', `--alpha ${options.alpha}: expected a number above 0`, 'e.g. --alpha 1 (uniform-ish), 0.3 (a few popular experts)');
+  if (!(options.bsComputeMs >= 0)) throw new SimError('usage', `--bs-compute-ms ${options.bsComputeMs}: expected a number ≥ 0`, 'e.g. --bs-compute-ms 1.5');
+}
+
+// Simulates the policies on the testbed's channel; throws SimError/TestbedError for bad input.
+export async function simulateSynthetic(options: SyntheticOptions): Promise<SyntheticReport> {
+  check(options);
+  const startMs = performance.now();
+  const { testbed } = await assertValidTestbed(options.testbedPath);
+  const shape = resolveModelShape(options.modelShape, testbed.modelDir, options.cwd);
+  const resolved = await resolvePolicies(options.policies, { cwd: options.cwd });
+  const devices = synthesizeDevices(testbed, options.devices, shape);
+  const linkStates = createLinkStates(devices.links, { seed: options.seed });
+  const gateProbs = new Float32Array(options.tokens * shape.numExperts);
+  const popularity = Array.from({ length: shape.numLayers }, (_, layer) => layerPopularity(options.seed, layer, shape.numExperts, options.alpha));
+  const totals = resolved.map(() => new Float64Array(options.batches));
+  const sums = resolved.map(() => ({ bsComputeMs: 0, downlinkMs: 0, deviceComputeMs: 0, uplinkMs: 0, kept: 0, dropped: 0, devices: 0, share: 0, policyMs: 0 }));
+  for (let batch = 0; batch < options.batches; batch++) {
+    const timeMs = channelTimeMs(testbed.bs.clock, { itemIndex: batch, wallElapsedMs: batch * (testbed.bs.clock.mode === 'item' ? testbed.bs.clock.itemIntervalMs : 100) });
+    const estimates = buildDeviceEstimates(devices.sources, linkStates.at(timeMs));
+    for (let layer = 0; layer < shape.numLayers; layer++) {
+      fillGateProbs(gateProbs, options.tokens, popularity[layer]!, options.seed, batch, layer);
+      resolved.forEach((policy, p) => {
+        const random = new SeededRandom((options.seed * 1_000_003 + batch * 101 + p) >>> 0);
+        const ctx: PolicyContext = {
+          layer, tokens: options.tokens, numExperts: shape.numExperts, topK: shape.topK, normalizeTopK: true, gateProbs,
+          hiddenSize: shape.hiddenSize, bytesPerValue: 4, devices: estimates, expertDevices: devices.expertDevices[layer]!, random: () => random.next(),
+        };
+        const policyStart = performance.now();
+        const decision = policy.policy(ctx);
+        const sum = sums[p]!;
+        sum.policyMs += performance.now() - policyStart;
+        const prediction = predictLayer(ctx, decision, options.bsComputeMs);
+        totals[p]![batch]! += prediction.totalMs;
+        sum.bsComputeMs += options.bsComputeMs;
+        sum.downlinkMs += prediction.downlinkMs;
+        sum.deviceComputeMs += prediction.deviceComputeMs;
+        sum.uplinkMs += prediction.uplinkMs;
+        sum.kept += prediction.kept;
+        sum.dropped += options.tokens * shape.topK - prediction.kept;
+        let used = 0;
+        for (let d = 0; d < prediction.shares.length; d++) used += prediction.shares[d]! > 0 ? 1 : 0;
+        sum.devices += used;
+        sum.share += prediction.criticalDevice < 0 ? 0 : prediction.shares[prediction.criticalDevice]!;
+      });
+    }
+  }
+  const layers = options.batches * shape.numLayers;
+  return {
+    testbed: options.testbedPath, model: shape, devices: devices.sources.length, tokens: options.tokens, batches: options.batches, seed: options.seed,
+    policies: resolved.map((policy, p) => {
+      const sum = sums[p]!;
+      return {
+        policy: policy.label,
+        latency: figures(totals[p]!),
+        breakdown: { bsComputeMs: sum.bsComputeMs / options.batches, downlinkMs: sum.downlinkMs / options.batches, deviceComputeMs: sum.deviceComputeMs / options.batches, uplinkMs: sum.uplinkMs / options.batches },
+        experts: { kept: sum.kept, dropped: sum.dropped },
+        devicesPerLayer: sum.devices / layers,
+        criticalShare: sum.share / layers,
+        policyMs: sum.policyMs,
+      };
+    }),
+    wallMs: performance.now() - startMs,
+  };
+}
