@@ -12,11 +12,12 @@ import { TeardownStack } from '../core/index.js';
 import { measureBench, type BenchFigure } from './bench.js';
 import { measureForward, type ForwardFigure } from './forward.js';
 import { measurePolicies, type PolicyFigure } from './policy.js';
+import { measureSim, type SimFigure } from './sim.js';
 import { startPerfTestbed } from './testbed.js';
 import { measureShaping, measureTransport, type ShapingFigure, type TransportFigure } from './transport.js';
 
 export interface PerfReport {
-  formatVersion: 3;
+  formatVersion: 4;
   measuredAt: string;
   host: { cpus: number; cpuModel: string; node: string; platform: string };
   transport: TransportFigure[]; // in-process then cross-process
@@ -24,10 +25,11 @@ export interface PerfReport {
   shaping: ShapingFigure[];
   bench: BenchFigure[];
   policies: PolicyFigure[];
+  sim: SimFigure; // the simulator at 1000 devices × 10,000 tokens × 32 layers, 2 policies
   seconds: number;
 }
 
-const GOALS = { transport: 1.2, forward: 1.5, shaping: 0.05, policyShareOfLayer: 0.05 };
+const GOALS = { transport: 1.2, forward: 1.5, shaping: 0.05, policyShareOfLayer: 0.05, simSeconds: 10 };
 const BENCH_TARGET_SECONDS = 8;
 
 // What the shaped links of the perf testbed add per item (4 layers × (down + up) × 2 ms, plus bytes), ms.
@@ -58,6 +60,9 @@ export async function runPerf(signal: AbortSignal): Promise<PerfReport> {
     progress('policy decision time per layer (60 tokens, 8 wireless devices)');
     const policies = measurePolicies();
     signal.throwIfAborted();
+    progress('simulator: 1000 devices × 10,000 tokens × 32 layers, topk and wdmoe');
+    const sim = await measureSim();
+    signal.throwIfAborted();
     progress('starting 8 loopback agents');
     const perf = await startPerfTestbed(teardown, 8, signal);
     progress('distributed (8 agents) vs monolithic forward (4 × 20 tokens)');
@@ -81,7 +86,7 @@ export async function runPerf(signal: AbortSignal): Promise<PerfReport> {
     }
     const cpus = os.cpus();
     return {
-      formatVersion: 3,
+      formatVersion: 4,
       measuredAt: new Date().toISOString(),
       host: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}` },
       transport,
@@ -89,6 +94,7 @@ export async function runPerf(signal: AbortSignal): Promise<PerfReport> {
       shaping,
       bench: [shaped, unshaped],
       policies,
+      sim,
       seconds: (performance.now() - startMs) / 1000,
     };
   } finally {
@@ -138,6 +144,10 @@ export function renderPerf(report: PerfReport): string {
     `Policy decision per layer (60 tokens, 8 experts on 8 wireless devices): ÷ topk's, and ÷ the layer latency it decides (goal ≤ ${GOALS.policyShareOfLayer})`,
     renderRows(['policy', 'decision µs', '÷ topk', 'layer ms (estimate)', '÷ layer', 'goal'],
       report.policies.map((f) => [f.policy, fixed(f.decisionMs * 1000, 1), fixed(f.ratioToTopk, 2), fixed(f.layerMs, 2), fixed(f.shareOfLayer, 4), verdict(f.shareOfLayer <= GOALS.policyShareOfLayer)])),
+    '',
+    `Simulator (wdmoe simulate, Mixtral-8x7B shape, loopback-wireless channel): ${report.sim.devices} devices × ${report.sim.tokens} tokens × ${report.sim.layers} layers, ${report.sim.policies.join(' + ')} (goal < ${GOALS.simSeconds} s)`,
+    renderRows(['seconds', 'µs per token-layer per policy', ...report.sim.policies.map((p) => `${p} batch ms`), 'goal'],
+      [[fixed(report.sim.seconds, 2), fixed(report.sim.microsecondsPerTokenLayer, 3), ...report.sim.policies.map((p) => fixed(report.sim.latencyMs[p] ?? NaN, 0)), verdict(report.sim.seconds < GOALS.simSeconds)]]),
   ];
   return parts.filter((part, i) => part !== '' || parts[i - 1] !== '').join('\n');
 }

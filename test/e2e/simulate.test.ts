@@ -36,3 +36,28 @@ test('simulate --replay of a folder without layers.jsonl, or of a run whose rout
     assert.ok(!hasStackTrace(String(result.stderr)), String(result.stderr));
   }
 });
+
+test('simulate <testbed> --devices 16 --model-shape mixtral-8x7b prints each policy\'s latency distribution; --json has the same figures', async () => {
+  const args = ['simulate', path.join(ROOT, 'testbeds/loopback-wireless.yaml'), '--devices', '16', '--model-shape', 'mixtral-8x7b', '--tokens', '16', '--batches', '4'];
+  const table = await runWdmoe(args);
+  assert.equal(table.exitCode, 0, String(table.stderr));
+  assert.match(String(table.stdout), /16 devices, mixtral-8x7b \(hidden 4096, 32 layers × 8 experts, top-2\)/);
+  const json = await runWdmoe([...args, '--json']);
+  const report = JSON.parse(String(json.stdout));
+  assert.deepEqual(report.policies.map((p: { policy: string }) => p.policy), ['topk', 'wdmoe']);
+  for (const p of report.policies) assert.ok(String(table.stdout).includes(p.latency.mean.toFixed(1)), `${p.policy} mean ${p.latency.mean.toFixed(1)} in the table`);
+});
+
+test('simulate with --devices 0, an impossible model shape or neither a testbed nor --replay exits 2 without a stack trace', async () => {
+  const testbed = path.join(ROOT, 'testbeds/loopback.yaml');
+  for (const [args, message] of [
+    [[testbed, '--devices', '0'], /'--devices <n>' argument '0' is invalid/],
+    [[testbed, '--model-shape', path.join(ROOT, 'test/fixtures/sim/shape-top-k.yaml')], /error\[sim-model-shape\].*top_k 6 is above num_experts 4/],
+    [[], /error\[sim-usage\]: give a testbed to simulate, or --replay/],
+  ] as const) {
+    const result = await runWdmoe(['simulate', ...args]);
+    assert.equal(result.exitCode, 2, String(result.stderr));
+    assert.match(String(result.stderr), message);
+    assert.ok(!hasStackTrace(String(result.stderr)), String(result.stderr));
+  }
+});

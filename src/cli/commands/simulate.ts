@@ -2,7 +2,7 @@
 // re-run on a recorded bench run's routing and link states, predicted vs measured per policy; and
 // `wdmoe simulate <testbed> [--devices N] [--tokens N] [--model-shape …]`: the same model on synthesised routing at
 // any scale. The work is sim/'s replayRun and simulateSynthetic; this file parses flags and prints.
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import Table from 'cli-table3';
 import { replayRun, simulateSynthetic, SimError, type ReplayReport, type SyntheticReport } from '../../sim/index.js';
 import { type Action, type CommandContext, printResult } from '../context.js';
@@ -55,19 +55,19 @@ function renderSynthetic(report: SyntheticReport, color: boolean): string {
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new SimError('usage', `${value}: expected a positive integer`, 'e.g. --devices 64 --tokens 1000');
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer (e.g. --devices 64 --tokens 1000)');
   return n;
 }
 
 function positiveIntOrZero(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new SimError('usage', `--seed ${value}: expected an integer ≥ 0`, 'e.g. --seed 1');
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer ≥ 0');
   return n;
 }
 
 function number(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new SimError('usage', `${value}: expected a number`, 'e.g. --alpha 0.5');
+  if (!Number.isFinite(n)) throw new InvalidArgumentError('expected a number');
   return n;
 }
 

@@ -1,0 +1,53 @@
+// The synthetic simulator end to end in-process: on loopback-wireless the papers' method beats vanilla top-k
+// (the testbed's ranking), the same seed gives the same figures, every top-k slot is kept or dropped, and
+// --devices 0 / an impossible shape / a testbed with a bad profile are refused with exit code 2.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { simulateSynthetic, type SyntheticOptions } from '../../src/sim/synthetic.js';
+
+const ROOT = path.join(import.meta.dirname, '../..');
+const base: SyntheticOptions = {
+  testbedPath: path.join(ROOT, 'testbeds/loopback-wireless.yaml'), devices: null, tokens: 32, batches: 8, policies: ['topk', 'wdmoe'],
+  modelShape: null, alpha: 1, bsComputeMs: 0.5, seed: 0, cwd: ROOT,
+};
+
+test('on loopback-wireless wdmoe is faster than topk and drops experts; topk drops none', async () => {
+  const report = await simulateSynthetic(base);
+  const [topk, wdmoe] = report.policies;
+  assert.equal(topk!.experts.dropped, 0);
+  assert.equal(topk!.experts.kept, 32 * 2 * 4 * 8);
+  assert.ok(wdmoe!.experts.dropped > 0 && wdmoe!.experts.kept + wdmoe!.experts.dropped === 32 * 2 * 4 * 8);
+  assert.ok(wdmoe!.latency.mean < topk!.latency.mean, `wdmoe ${wdmoe!.latency.mean} ms vs topk ${topk!.latency.mean} ms`);
+  assert.ok(Math.abs(topk!.breakdown.bsComputeMs - 4 * 0.5) < 1e-9, 'BS work: 4 layers × 0.5 ms');
+  assert.ok(topk!.latency.p50 <= topk!.latency.p90 && topk!.latency.p90 <= topk!.latency.p99);
+});
+
+test('the same seed gives the same figures, another seed others', async () => {
+  const strip = (r: Awaited<ReturnType<typeof simulateSynthetic>>) => r.policies.map((p) => [p.latency, p.experts]);
+  assert.deepEqual(strip(await simulateSynthetic(base)), strip(await simulateSynthetic(base)));
+  assert.notDeepEqual(strip(await simulateSynthetic(base)), strip(await simulateSynthetic({ ...base, seed: 1 })));
+});
+
+test('--devices 0, --tokens 0 and an impossible model shape are refused with exit code 2', async () => {
+  for (const [options, message] of [[{ devices: 0 }, /--devices 0: expected a positive integer/], [{ tokens: 0 }, /--tokens 0/],
+    [{ modelShape: path.join(ROOT, 'test/fixtures/sim/shape-top-k.yaml') }, /top_k 6 is above num_experts 4/]] as const) {
+    await assert.rejects(simulateSynthetic({ ...base, ...options }), (error: Error & { exitCode?: number }) => message.test(error.message) && error.exitCode === 2);
+  }
+});
+
+test('a testbed whose device profile has the wrong shape is refused with the profile file named', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'wdmoe-sim-profile-'));
+  try {
+    const testbed = path.join(dir, 'testbed.yaml');
+    copyFileSync(path.join(ROOT, 'testbeds/loopback.yaml'), testbed);
+    writeFileSync(testbed, readFileSync(testbed, 'utf8').replace('../models/tiny-mixtral', path.join(ROOT, 'models/tiny-mixtral')));
+    mkdirSync(path.join(dir, 'profiles'));
+    writeFileSync(path.join(dir, 'profiles/this-host.yaml'), 'name: this-host\ncompute_model: { fixed: fast }\n');
+    await assert.rejects(simulateSynthetic({ ...base, testbedPath: testbed }), (error: Error & { exitCode?: number }) => /this-host\.yaml/.test(error.message) && error.exitCode === 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
