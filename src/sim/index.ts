@@ -10,3 +10,4 @@ export { simulateSynthetic, type SyntheticOptions, type SyntheticReport, type Sy
 export { resolveModelShape, MODEL_SHAPES, type ModelShape } from './model-shape.js';
 export { synthesizeDevices, type SyntheticDevices } from './synth-devices.js';
 export { fillGateProbs, layerPopularity } from './synth-routing.js';
+export { parseSweep, runSweep, encodeSweepCsv, SWEEP_PARAMETERS, type Sweep, type SweepRow, type SweepParameter } from './sweep.js';

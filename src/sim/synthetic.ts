@@ -8,7 +8,8 @@ import { mean, quantileSorted } from 'simple-statistics';
 import { channelTimeMs, createLinkStates } from '../channel/index.js';
 import { SeededRandom } from '../links/index.js';
 import { buildDeviceEstimates, resolvePolicies, type PolicyContext } from '../policy/index.js';
-import { assertValidTestbed } from '../testbed/index.js';
+import path from 'node:path';
+import { assertValidTestbed, findProfile, formatIssue, listProfiles, readDeviceProfile, type DeviceProfile, type Testbed } from '../testbed/index.js';
 import { SimError } from './errors.js';
 import { predictLayer } from './layer-latency.js';
 import { resolveModelShape, type ModelShape } from './model-shape.js';
@@ -26,6 +27,8 @@ export interface SyntheticOptions {
   readonly alpha: number; // Dirichlet concentration of each layer's expert popularity
   readonly bsComputeMs: number; // BS work per layer (attention, router, policy, combine)
   readonly seed: number;
+  readonly profile: string | null; // every device runs this device profile (profiles/<name>.yaml); null: each its own
+  readonly bandwidthHz: number | null; // the cell's bandwidth in both directions instead of the testbed's (radio testbeds)
   readonly cwd: string;
 }
 
@@ -55,6 +58,24 @@ function figures(values: Float64Array): LatencyFigures {
   return { mean: mean(sorted), p50: quantileSorted(sorted, 0.5), p90: quantileSorted(sorted, 0.9), p99: quantileSorted(sorted, 0.99) };
 }
 
+// The testbed with its cell's bandwidth (both directions) set to `bandwidthHz`.
+function withBandwidth(testbed: Testbed, bandwidthHz: number | null): Testbed {
+  if (bandwidthHz === null) return testbed;
+  if (!(bandwidthHz > 0)) throw new SimError('usage', `bandwidth ${bandwidthHz} Hz: expected a positive bandwidth`, 'e.g. --sweep bandwidth=5..100MHz');
+  const cell = testbed.bs.cell;
+  if (cell === null) throw new SimError('usage', `testbed ${testbed.file} has no radio channel (bs.channel): its bandwidth cannot be set`, 'sweep bandwidth on a wireless testbed, e.g. testbeds/loopback-wireless.yaml');
+  return { ...testbed, bs: { ...testbed.bs, cell: { ...cell, downlinkBandwidthHz: bandwidthHz, uplinkBandwidthHz: bandwidthHz } } };
+}
+
+// A device profile by name (beside the testbed first, then the bundled ones), checked like the testbed's.
+function loadProfile(name: string, testbedDir: string): DeviceProfile {
+  const file = findProfile('device', name, [path.join(testbedDir, 'profiles')]);
+  if (file === null) throw new SimError('profile', `--profile ${name}: no profiles/${name}.yaml beside the testbed or bundled (${listProfiles('device').join(', ')})`, 'give one of the bundled profiles, or write one (docs/profiles.md)');
+  const read = readDeviceProfile(file);
+  if (!read.ok) throw new SimError('profile', `${file}: ${read.issues.map((issue) => formatIssue(issue)).join('; ')}`, 'fix the profile (docs/profiles.md "Format") or re-measure it with wdmoe profile');
+  return read.value;
+}
+
 function check(options: SyntheticOptions): void {
   const positive = (name: string, value: number | null) => {
     if (value !== null && !(Number.isInteger(value) && value > 0)) throw new SimError('usage', `--${name} ${value}: expected a positive integer`, `e.g. --${name} 8`);
@@ -70,10 +91,12 @@ function check(options: SyntheticOptions): void {
 export async function simulateSynthetic(options: SyntheticOptions): Promise<SyntheticReport> {
   check(options);
   const startMs = performance.now();
-  const { testbed } = await assertValidTestbed(options.testbedPath);
+  const { testbed: loaded } = await assertValidTestbed(options.testbedPath);
+  const testbed = withBandwidth(loaded, options.bandwidthHz);
   const shape = resolveModelShape(options.modelShape, testbed.modelDir, options.cwd);
   const resolved = await resolvePolicies(options.policies, { cwd: options.cwd });
-  const devices = synthesizeDevices(testbed, options.devices, shape);
+  const profile = options.profile === null ? null : loadProfile(options.profile, path.dirname(testbed.file));
+  const devices = synthesizeDevices(testbed, options.devices, shape, profile);
   const linkStates = createLinkStates(devices.links, { seed: options.seed });
   const gateProbs = new Float32Array(options.tokens * shape.numExperts);
   const popularity = Array.from({ length: shape.numLayers }, (_, layer) => layerPopularity(options.seed, layer, shape.numExperts, options.alpha));

@@ -21,7 +21,7 @@ test('the testbed\'s own devices keep their names, distances, profile compute an
   assert.deepEqual(devices.expertDevices[2]![5], [5]);
 });
 
-test('64 devices for Mixtral: distances from 60 to 450 m, per-token compute = 6·H·I FLOP / fp32_gflops, every layer\'s experts spread', async () => {
+test('64 devices for Mixtral: distances from 60 to 450 m, per-token compute = 6·H·I FLOP / fp32_gflops, 8 replicas of each expert', async () => {
   const { testbed } = await assertValidTestbed(WIRELESS);
   const shape = MODEL_SHAPES['mixtral-8x7b']!;
   const devices = synthesizeDevices(testbed, 64, shape);
@@ -32,5 +32,8 @@ test('64 devices for Mixtral: distances from 60 to 450 m, per-token compute = 6�
   assert.ok(distances.every((d, i) => i === 0 || d > distances[i - 1]!));
   const profile = testbed.profiles.get('this-host')!;
   assert.ok(Math.abs(devices.sources[3]!.compute.perTokenMs - (shape.expertGflopsPerToken! / profile.fp32Gflops) * 1000) < 1e-12);
-  assert.deepEqual(devices.expertDevices[1]!.map((holders) => holders[0]), [8, 9, 10, 11, 12, 13, 14, 15]);
+  assert.deepEqual(devices.expertDevices[1]![0], [7, 15, 23, 31, 39, 47, 55, 63], 'layer 1: device d holds expert (d + 1) mod 8');
+  assert.ok(devices.expertDevices.every((layer) => layer.every((holders) => holders.length === 8)));
+  const few = synthesizeDevices(testbed, 3, shape);
+  assert.deepEqual(few.expertDevices[0]!.map((holders) => holders), [[0], [1], [2], [0], [1], [2], [0], [1]], 'fewer devices than experts: round-robin, no replicas');
 });

@@ -11,7 +11,7 @@ import { simulateSynthetic, type SyntheticOptions } from '../../src/sim/syntheti
 const ROOT = path.join(import.meta.dirname, '../..');
 const base: SyntheticOptions = {
   testbedPath: path.join(ROOT, 'testbeds/loopback-wireless.yaml'), devices: null, tokens: 32, batches: 8, policies: ['topk', 'wdmoe'],
-  modelShape: null, alpha: 1, bsComputeMs: 0.5, seed: 0, cwd: ROOT,
+  modelShape: null, alpha: 1, bsComputeMs: 0.5, seed: 0, profile: null, bandwidthHz: null, cwd: ROOT,
 };
 
 test('on loopback-wireless wdmoe is faster than topk and drops experts; topk drops none', async () => {
@@ -50,4 +50,12 @@ test('a testbed whose device profile has the wrong shape is refused with the pro
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('--profile replaces every device\'s profile; an unknown one, and a bandwidth on a testbed without a radio channel, are refused', async () => {
+  const orin = await simulateSynthetic({ ...base, profile: 'jetson-agx-orin', batches: 2 });
+  const own = await simulateSynthetic({ ...base, batches: 2 });
+  assert.notEqual(orin.policies[0]!.breakdown.deviceComputeMs, own.policies[0]!.breakdown.deviceComputeMs);
+  await assert.rejects(simulateSynthetic({ ...base, profile: 'jetson-nano-9000' }), (error: Error & { exitCode?: number }) => /--profile jetson-nano-9000: no profiles\/jetson-nano-9000\.yaml/.test(error.message) && error.exitCode === 2);
+  await assert.rejects(simulateSynthetic({ ...base, testbedPath: path.join(ROOT, 'testbeds/loopback.yaml'), bandwidthHz: 2e7 }), /has no radio channel/);
 });

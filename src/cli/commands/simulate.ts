@@ -4,7 +4,7 @@
 // any scale. The work is sim/'s replayRun and simulateSynthetic; this file parses flags and prints.
 import { Command, InvalidArgumentError } from 'commander';
 import Table from 'cli-table3';
-import { replayRun, simulateSynthetic, SimError, type ReplayReport, type SyntheticReport } from '../../sim/index.js';
+import { encodeSweepCsv, parseSweep, replayRun, runSweep, simulateSynthetic, SimError, type ReplayReport, type SyntheticReport } from '../../sim/index.js';
 import { type Action, type CommandContext, printResult } from '../context.js';
 
 function list(value: string, previous: string[] = []): string[] {
@@ -73,7 +73,7 @@ function number(value: string): number {
 
 interface SimulateFlags {
   replay?: string; policy?: string[]; calibrate: boolean; calibrateFrom?: string; json?: boolean;
-  devices?: number; tokens: number; batches: number; modelShape?: string; alpha: number; bsComputeMs: number; seed: number;
+  devices?: number; tokens: number; batches: number; modelShape?: string; alpha: number; bsComputeMs: number; seed: number; profile?: string; sweep?: string;
 }
 
 export function registerSimulate(program: Command, context: CommandContext, action: Action): void {
@@ -89,6 +89,8 @@ export function registerSimulate(program: Command, context: CommandContext, acti
     .option('--alpha <a>', 'synthetic: Dirichlet concentration of each layer\'s expert popularity', number, 1)
     .option('--bs-compute-ms <ms>', 'synthetic: BS work per layer', number, 0)
     .option('--seed <n>', 'synthetic: seed of the routing and the channel', positiveIntOrZero, 0)
+    .option('--profile <name>', 'synthetic: every device runs this device profile (e.g. jetson-agx-orin) instead of its own')
+    .option('--sweep <spec>', 'synthetic: repeat over devices=4..64, bandwidth=5..100MHz or theta=0..0.9 (name=lo..hi[:points], 5 points by default); prints CSV (JSON with --json)')
     .option('--policy <specs>', 'policies to replay, comma-separated as in bench (topk,wdmoe:theta=0.5,./my-policy.mjs; default: the run\'s own)', list)
     .option('--no-calibrate', 'the bare link model: no protocol overhead or compute scale fitted from the run')
     .option('--calibrate-from <run>', 'fit the calibration on this other run folder of the same testbed (an out-of-sample check) instead of the replayed one')
@@ -97,10 +99,16 @@ export function registerSimulate(program: Command, context: CommandContext, acti
       action(async (testbed: string | undefined, flags: SimulateFlags) => {
         if ((testbed === undefined) === (flags.replay === undefined)) throw new SimError('usage', testbed === undefined ? 'give a testbed to simulate, or --replay runs/<id>' : 'give a testbed or --replay, not both', 'wdmoe simulate testbeds/loopback-wireless.yaml --devices 64, or wdmoe simulate --replay runs/<id>');
         if (flags.replay === undefined) {
-          const report = await simulateSynthetic(Object.freeze({
+          const options = Object.freeze({
             testbedPath: testbed!, devices: flags.devices ?? null, tokens: flags.tokens, batches: flags.batches, policies: flags.policy ?? ['topk', 'wdmoe'],
-            modelShape: flags.modelShape ?? null, alpha: flags.alpha, bsComputeMs: flags.bsComputeMs, seed: flags.seed, cwd: process.cwd(),
-          }));
+            modelShape: flags.modelShape ?? null, alpha: flags.alpha, bsComputeMs: flags.bsComputeMs, seed: flags.seed, profile: flags.profile ?? null, bandwidthHz: null, cwd: process.cwd(),
+          });
+          if (flags.sweep !== undefined) {
+            const rows = await runSweep(options, parseSweep(flags.sweep));
+            printResult(flags.json === true, { sweep: flags.sweep, rows }, () => encodeSweepCsv(rows));
+            return;
+          }
+          const report = await simulateSynthetic(options);
           printResult(flags.json === true, report, () => renderSynthetic(report, context.stdoutIsTty));
           return;
         }
