@@ -127,9 +127,10 @@ export async function connectDevices(options: ConnectOptions): Promise<Connected
     const profile = testbed.profiles.get(device.profile);
     return { name: device.name, compute: { fixedMs: profile?.computeModel.fixedMs ?? 0, perTokenMs: profile?.computeModel.perTokenMs ?? 0 } };
   });
-  // The policy's view of each link is the link as it really is: unlimited when shaping is off.
+  // The policy's view of each link is the link as it really is: unlimited when shaping is off (--shaping none);
+  // under tc the kernel shapes the rates, so the policies still see the testbed's link states.
   const unshaped = testbed.devices.map(() => UNLIMITED);
-  const states = shaping === 'none' ? null : createLinkStates(testbed, { seed: options.seed });
+  const states = options.shaping === 'none' ? null : createLinkStates(testbed, { seed: options.seed });
   const linkStatesAt = (timeMs: number) => (states === null ? unshaped : states.at(timeMs));
   const channels: DeviceChannel[] = clients.map((client, index) => ({
     name: testbed.devices[index]!.name,

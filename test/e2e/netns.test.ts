@@ -167,6 +167,10 @@ describe('netns loopback end to end [slow]', { skip: SKIP, timeout: 600_000 }, (
     const bench = await runWdmoe(['bench', derived, '--limit', '2', '--dataset', 'add', '--out', out], { env, ...LIMITS });
     assert.equal(bench.exitCode, 0, bench.stderr);
     assert.equal(readJsonl(path.join(out, 'results.jsonl')).length, 2);
+    // The kernel shapes, and the policies still see the testbed's rates (not an unlimited link).
+    for (const line of readJsonl<Record<string, any>>(path.join(out, 'layers.jsonl'))) {
+      for (const state of line.link_states) assert.equal(state.downlink.rate_bits_per_sec, RATE_MBIT * 1e6, JSON.stringify(state));
+    }
 
     const down = await runWdmoe(['teardown', derived, '--purge', '--json'], { env, ...LIMITS });
     assert.equal(down.exitCode, 0, down.stderr);
