@@ -24,7 +24,7 @@ export async function measureSim(): Promise<SimFigure> {
   const startMs = performance.now();
   const report = await simulateSynthetic({
     testbedPath: path.join(ROOT, 'testbeds/loopback-wireless.yaml'), devices: 1000, tokens: 10_000, batches: 1, policies,
-    modelShape: 'mixtral-8x7b', alpha: 1, bsComputeMs: 0, seed: 0, profile: null, bandwidthHz: null, cwd: ROOT,
+    modelShape: 'mixtral-8x7b', alpha: 1, bsComputeMs: 0, seed: 0, profile: null, bandwidthHz: null, distanceM: null, cwd: ROOT,
   });
   const seconds = (performance.now() - startMs) / 1000;
   return {

@@ -1,17 +1,17 @@
 // `--sweep name=lo..hi[:points]`: the synthetic simulation repeated over one parameter, for the papers' kind of
-// figure (latency vs devices, vs bandwidth, vs θ). devices and bandwidth take geometric steps (devices rounded,
-// duplicates dropped), theta linear ones; θ is set on every policy that has the parameter (wlr, wdmoe), whose
+// figure (latency vs devices, vs bandwidth, vs distance, vs θ). devices and bandwidth take geometric steps (devices
+// rounded, duplicates dropped), distance (every device at that distance) and theta linear ones; θ is set on every policy that has the parameter (wlr, wdmoe), whose
 // label then carries it. Rows for CSV/JSON. Called by cli/commands/simulate.ts.
 import { parseSpecValue } from './sweep-parse.js';
 import { simulateSynthetic, type SyntheticOptions } from './synthetic.js';
 import { SimError } from './errors.js';
 
-export const SWEEP_PARAMETERS = ['devices', 'bandwidth', 'theta'] as const;
+export const SWEEP_PARAMETERS = ['devices', 'bandwidth', 'distance', 'theta'] as const;
 export type SweepParameter = (typeof SWEEP_PARAMETERS)[number];
 
 export interface Sweep {
   readonly parameter: SweepParameter;
-  readonly values: readonly number[]; // devices: count; bandwidth: Hz; theta: 0–1
+  readonly values: readonly number[]; // devices: count; bandwidth: Hz; distance: m (every device); theta: 0–1
 }
 
 export interface SweepRow {
@@ -31,7 +31,7 @@ const THETA_POLICIES = new Set(['wlr', 'wdmoe']);
 // Parses `name=lo..hi[:points]` (points default 5; bandwidth with a unit: 5..100MHz).
 export function parseSweep(spec: string): Sweep {
   const match = /^([a-z]+)=([^.]+)\.\.([^:]+?)(?::(\d+))?$/.exec(spec.trim());
-  const hint = 'e.g. --sweep devices=4..64, --sweep bandwidth=5..100MHz, --sweep theta=0..0.9:10';
+  const hint = 'e.g. --sweep devices=4..64, --sweep bandwidth=5..100MHz, --sweep distance=50..500, --sweep theta=0..0.9:10';
   if (match === null) throw new SimError('sweep', `--sweep ${spec}: expected name=lo..hi[:points]`, hint);
   const [, name, loText, hiText, pointsText] = match as unknown as [string, string, string, string, string | undefined];
   if (!(SWEEP_PARAMETERS as readonly string[]).includes(name)) throw new SimError('sweep', `--sweep ${spec}: unknown parameter "${name}" (${SWEEP_PARAMETERS.join(', ')})`, hint);
@@ -41,7 +41,8 @@ export function parseSweep(spec: string): Sweep {
   const hi = parseSpecValue(parameter, hiText, spec);
   const points = pointsText === undefined ? 5 : Number(pointsText);
   if (!(points >= 2 && points <= 50) || !(hi > lo)) throw new SimError('sweep', `--sweep ${spec}: expected lo < hi and 2–50 points`, hint);
-  const values = Array.from({ length: points }, (_, i) => (parameter === 'theta' ? lo + ((hi - lo) * i) / (points - 1) : lo * (hi / lo) ** (i / (points - 1))));
+  const isLinear = parameter === 'theta' || parameter === 'distance';
+  const values = Array.from({ length: points }, (_, i) => (isLinear ? lo + ((hi - lo) * i) / (points - 1) : lo * (hi / lo) ** (i / (points - 1))));
   const rounded = parameter === 'devices' ? [...new Set(values.map(Math.round))] : values.map((v) => Number(v.toPrecision(6)));
   return { parameter, values: rounded };
 }
@@ -62,6 +63,7 @@ export async function runSweep(options: SyntheticOptions, sweep: Sweep): Promise
       ...options,
       ...(sweep.parameter === 'devices' ? { devices: value } : {}),
       ...(sweep.parameter === 'bandwidth' ? { bandwidthHz: value } : {}),
+      ...(sweep.parameter === 'distance' ? { distanceM: value } : {}),
       ...(sweep.parameter === 'theta' ? { policies: withTheta(options.policies, value) } : {}),
     });
     for (const p of report.policies) {

@@ -25,11 +25,12 @@ function spreadDistances(testbed: Testbed, count: number): (number | null)[] {
   return Array.from({ length: count }, (_, i) => (count === 1 ? near : near + ((far - near) * i) / (count - 1)));
 }
 
-// `count` devices (null: the testbed's) for a model of `shape`; `profileOverride` replaces every device's profile.
-export function synthesizeDevices(testbed: Testbed, count: number | null, shape: ModelShape, profileOverride: DeviceProfile | null = null): SyntheticDevices {
+// `count` devices (null: the testbed's) for a model of `shape`; `profileOverride` replaces every device's profile,
+// `distanceM` puts every radio device at that distance.
+export function synthesizeDevices(testbed: Testbed, count: number | null, shape: ModelShape, profileOverride: DeviceProfile | null = null, distanceM: number | null = null): SyntheticDevices {
   const own = count === null || count === testbed.devices.length;
   const n = count ?? testbed.devices.length;
-  const distances = own ? testbed.devices.map((device) => device.link.radio?.distanceM ?? null) : spreadDistances(testbed, n);
+  const distances = distanceM !== null ? new Array<number | null>(n).fill(distanceM) : own ? testbed.devices.map((device) => device.link.radio?.distanceM ?? null) : spreadDistances(testbed, n);
   const devices = Array.from({ length: n }, (_, i) => {
     const template = testbed.devices[i % testbed.devices.length]!;
     const radio = template.link.radio === null ? null : distances[i] === null ? template.link.radio : { ...template.link.radio, distanceM: distances[i]!, pathGainDb: null };

@@ -29,6 +29,7 @@ export interface SyntheticOptions {
   readonly seed: number;
   readonly profile: string | null; // every device runs this device profile (profiles/<name>.yaml); null: each its own
   readonly bandwidthHz: number | null; // the cell's bandwidth in both directions instead of the testbed's (radio testbeds)
+  readonly distanceM: number | null; // every radio device at this distance from the BS instead of its own
   readonly cwd: string;
 }
 
@@ -63,9 +64,13 @@ function withBandwidth(testbed: Testbed, bandwidthHz: number | null): Testbed {
   if (bandwidthHz === null) return testbed;
   if (!(bandwidthHz > 0)) throw new SimError('usage', `bandwidth ${bandwidthHz} Hz: expected a positive bandwidth`, 'e.g. --sweep bandwidth=5..100MHz');
   const cell = testbed.bs.cell;
-  if (cell === null) throw new SimError('usage', `testbed ${testbed.file} has no radio channel (bs.channel): its bandwidth cannot be set`, 'sweep bandwidth on a wireless testbed, e.g. testbeds/loopback-wireless.yaml');
+  if (cell === null) throw noRadio(testbed, 'its bandwidth');
   return { ...testbed, bs: { ...testbed.bs, cell: { ...cell, downlinkBandwidthHz: bandwidthHz, uplinkBandwidthHz: bandwidthHz } } };
 }
+
+// The error for a channel setting on a testbed without a radio cell.
+const noRadio = (testbed: Testbed, what: string) =>
+  new SimError('usage', `testbed ${testbed.file} has no radio channel (bs.channel): ${what} cannot be set`, 'sweep bandwidth or distance on a wireless testbed, e.g. testbeds/loopback-wireless.yaml');
 
 // A device profile by name (beside the testbed first, then the bundled ones), checked like the testbed's.
 function loadProfile(name: string, testbedDir: string): DeviceProfile {
@@ -93,10 +98,12 @@ export async function simulateSynthetic(options: SyntheticOptions): Promise<Synt
   const startMs = performance.now();
   const { testbed: loaded } = await assertValidTestbed(options.testbedPath);
   const testbed = withBandwidth(loaded, options.bandwidthHz);
+  if (options.distanceM !== null && testbed.bs.cell === null) throw noRadio(testbed, 'a distance');
+  if (options.distanceM !== null && !(options.distanceM > 0)) throw new SimError('usage', `distance ${options.distanceM} m: expected a positive distance`, 'e.g. --sweep distance=50..500');
   const shape = resolveModelShape(options.modelShape, testbed.modelDir, options.cwd);
   const resolved = await resolvePolicies(options.policies, { cwd: options.cwd });
   const profile = options.profile === null ? null : loadProfile(options.profile, path.dirname(testbed.file));
-  const devices = synthesizeDevices(testbed, options.devices, shape, profile);
+  const devices = synthesizeDevices(testbed, options.devices, shape, profile, options.distanceM);
   const linkStates = createLinkStates(devices.links, { seed: options.seed });
   const gateProbs = new Float32Array(options.tokens * shape.numExperts);
   const popularity = Array.from({ length: shape.numLayers }, (_, layer) => layerPopularity(options.seed, layer, shape.numExperts, options.alpha));

@@ -11,7 +11,7 @@ import { simulateSynthetic, type SyntheticOptions } from '../../src/sim/syntheti
 const ROOT = path.join(import.meta.dirname, '../..');
 const base: SyntheticOptions = {
   testbedPath: path.join(ROOT, 'testbeds/loopback-wireless.yaml'), devices: null, tokens: 32, batches: 8, policies: ['topk', 'wdmoe'],
-  modelShape: null, alpha: 1, bsComputeMs: 0.5, seed: 0, profile: null, bandwidthHz: null, cwd: ROOT,
+  modelShape: null, alpha: 1, bsComputeMs: 0.5, seed: 0, profile: null, bandwidthHz: null, distanceM: null, cwd: ROOT,
 };
 
 test('on loopback-wireless wdmoe is faster than topk and drops experts; topk drops none', async () => {

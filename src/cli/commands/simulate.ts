@@ -90,7 +90,7 @@ export function registerSimulate(program: Command, context: CommandContext, acti
     .option('--bs-compute-ms <ms>', 'synthetic: BS work per layer', number, 0)
     .option('--seed <n>', 'synthetic: seed of the routing and the channel', positiveIntOrZero, 0)
     .option('--profile <name>', 'synthetic: every device runs this device profile (e.g. jetson-agx-orin) instead of its own')
-    .option('--sweep <spec>', 'synthetic: repeat over devices=4..64, bandwidth=5..100MHz or theta=0..0.9 (name=lo..hi[:points], 5 points by default); prints CSV (JSON with --json)')
+    .option('--sweep <spec>', 'synthetic: repeat over devices=4..64, bandwidth=5..100MHz, distance=50..500 (m, every device) or theta=0..0.9 (name=lo..hi[:points], 5 points by default); prints CSV (JSON with --json)')
     .option('--policy <specs>', 'policies to replay, comma-separated as in bench (topk,wdmoe:theta=0.5,./my-policy.mjs; default: the run\'s own)', list)
     .option('--no-calibrate', 'the bare link model: no protocol overhead or compute scale fitted from the run')
     .option('--calibrate-from <run>', 'fit the calibration on this other run folder of the same testbed (an out-of-sample check) instead of the replayed one')
@@ -101,7 +101,7 @@ export function registerSimulate(program: Command, context: CommandContext, acti
         if (flags.replay === undefined) {
           const options = Object.freeze({
             testbedPath: testbed!, devices: flags.devices ?? null, tokens: flags.tokens, batches: flags.batches, policies: flags.policy ?? ['topk', 'wdmoe'],
-            modelShape: flags.modelShape ?? null, alpha: flags.alpha, bsComputeMs: flags.bsComputeMs, seed: flags.seed, profile: flags.profile ?? null, bandwidthHz: null, cwd: process.cwd(),
+            modelShape: flags.modelShape ?? null, alpha: flags.alpha, bsComputeMs: flags.bsComputeMs, seed: flags.seed, profile: flags.profile ?? null, bandwidthHz: null, distanceM: null, cwd: process.cwd(),
           });
           if (flags.sweep !== undefined) {
             const rows = await runSweep(options, parseSweep(flags.sweep));
