@@ -48,12 +48,14 @@ test('simulate <testbed> --devices 16 --model-shape mixtral-8x7b prints each pol
   for (const p of report.policies) assert.ok(String(table.stdout).includes(p.latency.mean.toFixed(1)), `${p.policy} mean ${p.latency.mean.toFixed(1)} in the table`);
 });
 
-test('simulate with --devices 0, an impossible model shape or neither a testbed nor --replay exits 2 without a stack trace', async () => {
+test('simulate with --devices 0, an impossible model shape, neither a testbed nor --replay, or a flag of the other mode exits 2 without a stack trace', async () => {
   const testbed = path.join(ROOT, 'testbeds/loopback.yaml');
   for (const [args, message] of [
     [[testbed, '--devices', '0'], /'--devices <n>' argument '0' is invalid/],
     [[testbed, '--model-shape', path.join(ROOT, 'test/fixtures/sim/shape-top-k.yaml')], /error\[sim-model-shape\].*top_k 6 is above num_experts 4/],
     [[], /error\[sim-usage\]: give a testbed to simulate, or --replay/],
+    [['--replay', path.join(RUNS, 'sim-replay'), '--devices', '4'], /error\[sim-usage\]: --devices applies only to a synthetic run/],
+    [[testbed, '--no-calibrate'], /error\[sim-usage\]: --no-calibrate applies only with --replay/],
   ] as const) {
     const result = await runWdmoe(['simulate', ...args]);
     assert.equal(result.exitCode, 2, String(result.stderr));

@@ -91,13 +91,18 @@ export function registerSimulate(program: Command, context: CommandContext, acti
     .option('--seed <n>', 'synthetic: seed of the routing and the channel', positiveIntOrZero, 0)
     .option('--profile <name>', 'synthetic: every device runs this device profile (e.g. jetson-agx-orin) instead of its own')
     .option('--sweep <spec>', 'synthetic: repeat over devices=4..64, bandwidth=5..100MHz, distance=50..500 (m, every device) or theta=0..0.9 (name=lo..hi[:points], 5 points by default); prints CSV (JSON with --json)')
-    .option('--policy <specs>', 'policies to replay, comma-separated as in bench (topk,wdmoe:theta=0.5,./my-policy.mjs; default: the run\'s own)', list)
-    .option('--no-calibrate', 'the bare link model: no protocol overhead or compute scale fitted from the run')
-    .option('--calibrate-from <run>', 'fit the calibration on this other run folder of the same testbed (an out-of-sample check) instead of the replayed one')
-    .option('--json', 'print the report, with every item\'s prediction, as JSON')
+    .option('--policy <specs>', 'policies, comma-separated as in bench (topk,wdmoe:theta=0.5,./my-policy.mjs; default: replay the run\'s own, synthetic topk,wdmoe)', list)
+    .option('--no-calibrate', 'replay: the bare link model, with none of the overheads calibrated on the run')
+    .option('--calibrate-from <run>', 'replay: calibrate on this other run of the same testbed (an out-of-sample check)')
+    .option('--json', 'print the report as JSON (replay: with every item\'s prediction and error)')
     .action(
       action(async (testbed: string | undefined, flags: SimulateFlags) => {
         if ((testbed === undefined) === (flags.replay === undefined)) throw new SimError('usage', testbed === undefined ? 'give a testbed to simulate, or --replay runs/<id>' : 'give a testbed or --replay, not both', 'wdmoe simulate testbeds/loopback-wireless.yaml --devices 64, or wdmoe simulate --replay runs/<id>');
+        const misplaced = flags.replay === undefined
+          ? [flags.calibrateFrom !== undefined ? '--calibrate-from' : '', flags.calibrate ? '' : '--no-calibrate']
+          : [flags.devices !== undefined ? '--devices' : '', flags.modelShape !== undefined ? '--model-shape' : '', flags.profile !== undefined ? '--profile' : '', flags.sweep !== undefined ? '--sweep' : ''];
+        const given = misplaced.filter((flag) => flag !== '');
+        if (given.length > 0) throw new SimError('usage', `${given.join(', ')} ${given.length > 1 ? 'apply' : 'applies'} only ${flags.replay === undefined ? 'with --replay' : 'to a synthetic run (a testbed, no --replay)'}`, 'see wdmoe simulate --help: replay options and synthetic options are marked');
         if (flags.replay === undefined) {
           const options = Object.freeze({
             testbedPath: testbed!, devices: flags.devices ?? null, tokens: flags.tokens, batches: flags.batches, policies: flags.policy ?? ['topk', 'wdmoe'],
