@@ -1,6 +1,7 @@
 // Public API of the sim piece: the papers' latency model fed by recorded runs (replay) — the same policy
 // registry and channel model as bench.
-export { replayRun, MEAN_TOLERANCE, P90_TOLERANCE, type ReplayOptions, type ReplayReport, type ReplayPolicy, type ReplayItem, type LatencyFigures } from './replay.js';
+export { replayRun, MEAN_TOLERANCE, P90_TOLERANCE, type ReplayOptions, type ReplayReport, type ReplayPolicy, type ReplayItem } from './replay.js';
+export { latencyFigures, type LatencyFigures } from './latency-figures.js';
 export { predictLayer, expectedMaxMs, residualQuantiles, NO_OVERHEADS, type Overheads, type LayerPrediction } from './layer-latency.js';
 export { fitCalibration, NO_CALIBRATION, type Calibration } from './calibrate.js';
 export { loadReplayRun, type ReplayRun, type ReplayDevice } from './replay-run.js';

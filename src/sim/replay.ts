@@ -3,13 +3,13 @@
 // recorded (item, policy, step, layer) the PolicyContext is rebuilt from the record (replay-context.ts) and the
 // policy runs through the same registry and resolver as bench. A policy the run did not record is replayed on
 // the routing and channel of the run's first policy. Called by cli/commands/simulate.ts.
-import { mean, quantileSorted } from 'simple-statistics';
 import { SeededRandom } from '../links/index.js';
 import { NO_EXPERT_SLOT, resolvePolicies, type ResolvedPolicy } from '../policy/index.js';
 import type { LayerRecord, ResultRecord } from '../records/index.js';
 import { fitCalibration, NO_CALIBRATION, type Calibration } from './calibrate.js';
 import { SimError } from './errors.js';
 import { predictLayer } from './layer-latency.js';
+import { latencyFigures, type LatencyFigures } from './latency-figures.js';
 import { contextOfRecord } from './replay-context.js';
 import { loadReplayRun, type ReplayRun } from './replay-run.js';
 
@@ -23,8 +23,6 @@ export interface ReplayOptions {
 
 export const MEAN_TOLERANCE = 0.1;
 export const P90_TOLERANCE = 0.15;
-
-export interface LatencyFigures { mean: number; p50: number; p90: number; p99: number }
 
 export interface ReplayItem {
   dataset: string; id: string; policy: string;
@@ -56,11 +54,6 @@ export interface ReplayReport {
 }
 
 const itemKey = (dataset: string, id: string) => `${dataset}\0${id}`;
-
-function figures(values: number[]): LatencyFigures {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { mean: mean(sorted), p50: quantileSorted(sorted, 0.5), p90: quantileSorted(sorted, 0.9), p99: quantileSorted(sorted, 0.99) };
-}
 
 function isSameKept(line: LayerRecord, experts: Uint16Array, k: number): boolean {
   const routing = line.routing!;
@@ -145,8 +138,8 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
       report.items.push({ dataset: item.dataset, id: item.id, policy: policy.label, predictedMs: out.total, measuredMs, error: measuredMs === null || measuredMs === 0 ? null : out.total / measuredMs - 1, kept: out.kept, dropped: out.dropped });
     });
     if (predicted.length === 0) return;
-    const predictedFigures = figures(predicted);
-    const measuredFigures = measured.length === predicted.length ? figures(measured) : null;
+    const predictedFigures = latencyFigures(predicted);
+    const measuredFigures = measured.length === predicted.length ? latencyFigures(measured) : null;
     const error = measuredFigures === null ? null : { mean: predictedFigures.mean / measuredFigures.mean - 1, p90: predictedFigures.p90 / measuredFigures.p90 - 1 };
     const n = predicted.length;
     report.policies.push({

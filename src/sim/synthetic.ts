@@ -4,7 +4,6 @@
 // item interval) and the policies bench runs (resolvePolicies). Every policy sees the same routing and channel.
 // Per batch of tokens: Σ over layers of BS work + the slowest device (layer-latency.ts). Called by
 // cli/commands/simulate.ts and src/perf/sim.ts.
-import { mean, quantileSorted } from 'simple-statistics';
 import { channelTimeMs, createLinkStates } from '../channel/index.js';
 import { SeededRandom } from '../links/index.js';
 import { buildDeviceEstimates, resolvePolicies, type PolicyContext } from '../policy/index.js';
@@ -13,7 +12,7 @@ import { assertValidTestbed, findProfile, formatIssue, listProfiles, readDeviceP
 import { SimError } from './errors.js';
 import { predictLayer } from './layer-latency.js';
 import { resolveModelShape, type ModelShape } from './model-shape.js';
-import type { LatencyFigures } from './replay.js';
+import { latencyFigures, type LatencyFigures } from './latency-figures.js';
 import { synthesizeDevices } from './synth-devices.js';
 import { fillGateProbs, layerPopularity } from './synth-routing.js';
 
@@ -52,11 +51,6 @@ export interface SyntheticReport {
   seed: number;
   policies: SyntheticPolicy[];
   wallMs: number;
-}
-
-function figures(values: Float64Array): LatencyFigures {
-  const sorted = [...values].sort((a, b) => a - b);
-  return { mean: mean(sorted), p50: quantileSorted(sorted, 0.5), p90: quantileSorted(sorted, 0.9), p99: quantileSorted(sorted, 0.99) };
 }
 
 // The testbed with its cell's bandwidth (both directions) set to `bandwidthHz`.
@@ -146,7 +140,7 @@ export async function simulateSynthetic(options: SyntheticOptions): Promise<Synt
       const sum = sums[p]!;
       return {
         policy: policy.label,
-        latency: figures(totals[p]!),
+        latency: latencyFigures(totals[p]!),
         breakdown: { bsComputeMs: sum.bsComputeMs / options.batches, downlinkMs: sum.downlinkMs / options.batches, deviceComputeMs: sum.deviceComputeMs / options.batches, uplinkMs: sum.uplinkMs / options.batches },
         experts: { kept: sum.kept, dropped: sum.dropped },
         devicesPerLayer: sum.devices / layers,
