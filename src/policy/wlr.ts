@@ -9,7 +9,7 @@ import { availableMask, decisionFromMask, keepFirst, topKCandidates, type Candid
 import type { PolicyContext, BuiltinPolicyDefinition } from './types.js';
 
 export const THETA_PARAM = {
-  type: 'number', default: 0.3, min: 0, max: 1,
+  type: 'number', default: 0.1, min: 0, max: 1,
   description: 'keep a further expert only if its weight-to-latency ratio is ≥ θ × the token\'s best (0 = top-k, 1 = one expert)',
 } as const;
 

@@ -17,7 +17,7 @@ test('built-ins resolve with their defaults filled in and labels that name the p
   assert.equal(topk!.label, 'topk');
   assert.deepEqual(topk!.params, {});
   assert.equal(wdmoe!.label, 'wdmoe');
-  assert.deepEqual(wdmoe!.params, { theta: 0.3, rounds: 5, allocated_prices: false });
+  assert.deepEqual(wdmoe!.params, { theta: 0.1, rounds: 5, allocated_prices: false });
   assert.equal(custom!.label, 'wdmoe:theta=0.25');
   assert.deepEqual(custom!.params, { theta: 0.25, rounds: 5, allocated_prices: false });
   assert.deepEqual(custom!.source, { kind: 'builtin' });
