@@ -5,7 +5,9 @@
 // the routing and channel of the run's first policy. Called by cli/commands/simulate.ts.
 import { SeededRandom } from '../links/index.js';
 import { NO_EXPERT_SLOT, resolvePolicies, type ResolvedPolicy } from '../policy/index.js';
-import type { LayerRecord, ResultRecord } from '../records/index.js';
+import { RUN_FILES, type LayerRecord, type ResultRecord } from '../records/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fitCalibration, NO_CALIBRATION, type Calibration } from './calibrate.js';
 import { SimError } from './errors.js';
 import { predictLayer } from './layer-latency.js';
@@ -171,12 +173,41 @@ function calibrationOf(run: ReplayRun): Calibration {
   return fitCalibration(run, (result) => linesOf(result.dataset, result.id, result.policy));
 }
 
-// The run's own policies, resolved from their labels (built-ins and their parameters).
+// The run's own policies, as policies.json recorded them: each label resolved with every parameter it ran with
+// (so a default that changed since does not change the replay) and the module file it was loaded from; a module
+// whose sha256 differs from the recorded one is replayed with a warning. Runs without policies.json: by label.
 async function resolveRecorded(run: ReplayRun, cwd: string): Promise<ResolvedPolicy[]> {
+  const records = readPolicyRecords(run.dir);
   try {
-    return await resolvePolicies(run.policies, { cwd });
+    const resolved: ResolvedPolicy[] = [];
+    for (const label of run.policies) {
+      const record = records[label];
+      if (record === undefined) {
+        resolved.push(...(await resolvePolicies([label], { cwd })));
+        continue;
+      }
+      const target = record.source === 'module' && record.file !== undefined ? record.file : record.policy;
+      const params = Object.entries(record.params ?? {}).map(([key, value]) => `${key}=${String(value)}`);
+      const [policy] = await resolvePolicies([params.length > 0 ? `${target}:${params.join(',')}` : target], { cwd });
+      if (policy!.source.kind === 'module' && record.sha256 !== undefined && policy!.source.sha256 !== record.sha256) {
+        (run.warnings as string[]).push(`${label}: ${record.file} changed since the run (sha256 ${record.sha256.slice(0, 12)}… then, ${policy!.source.sha256.slice(0, 12)}… now); replaying the file as it is now`);
+      }
+      resolved.push({ ...policy!, label });
+    }
+    return resolved;
   } catch (error) {
     throw new SimError('replay-policy', `${run.dir}: cannot resolve the run's policies (${run.policies.join(', ')}): ${(error as Error).message}`,
-      'a custom policy module is recorded by its label only: pass it again with --policy ./my-policy.mjs', error);
+      'a custom policy module must still be where the run loaded it from (policies.json names it), or pass it again with --policy ./my-policy.mjs', error);
+  }
+}
+
+// policies.json of a run folder: label → {policy, source, file?, sha256?, params} (docs/records.md); {} when absent or unreadable.
+function readPolicyRecords(dir: string): Record<string, { policy: string; source: string; file?: string; sha256?: string; params?: Record<string, number | boolean> }> {
+  const file = path.join(dir, RUN_FILES.policies);
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, { policy: string; source: string; params?: Record<string, number | boolean> }>;
+  } catch {
+    return {};
   }
 }
