@@ -101,7 +101,9 @@ export function startScript(launch: AgentLaunch): string {
     `printf '{"pid":%s,"fingerprint":"%s"}\\n' "$P" ${shellQuote(launch.fingerprint)} > "$D/run/agent.json"`,
     `i=0; while [ $i -lt ${tries} ]; do`,
     '  if grep -q \'^{"event":"ready"\' "$D/run/agent.log"; then echo "ready $P"; exit 0; fi',
-    `  if ! (${aliveTest(launch.device)}); then echo died; tail -n 20 "$D/run/agent.log"; exit 4; fi`,
+    // While it starts, $P is a forked shell, then setsid, nohup and node in turn (its cmdline changes): "alive"
+    // here is the process existing and not a zombie; checking the cmdline raced with the exec chain under load.
+    '  if ! kill -0 "$P" 2>/dev/null || grep -q \'^State:.*Z\' "/proc/$P/status" 2>/dev/null; then echo died; tail -n 20 "$D/run/agent.log"; exit 4; fi',
     '  sleep 0.1; i=$((i+1))',
     'done',
     'echo timeout; tail -n 20 "$D/run/agent.log"; exit 5',
