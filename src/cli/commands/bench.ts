@@ -1,29 +1,17 @@
 // `wdmoe bench <testbed>`: run datasets through the split model and print the latency/accuracy table.
 import path from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { runBench } from '../../bench/index.js';
 import { POLICY_NAMES } from '../../policy/index.js';
 import { DATASET_FORMATS } from '../../datasets/index.js';
 import { renderRunTable } from '../../report/index.js';
+import { integer, list, positiveInt } from '../flag-parsers.js';
 import { type Action, type CommandContext, printResult } from '../context.js';
 import { createBenchProgress } from '../progress.js';
 import { resolveStateDir } from './loopback.js';
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
 
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected an integer');
-  return n;
-}
 
-function list(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter((v) => v !== '')];
-}
 
 export function registerBench(program: Command, context: CommandContext, action: Action): void {
   program

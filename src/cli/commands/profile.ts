@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import Table from 'cli-table3';
 import { runProfile, type ProfileResult } from '../../bench/index.js';
+import { integer, positiveInt } from '../flag-parsers.js';
 import { type Action, type CommandContext, logLine, printResult } from '../context.js';
 import { resolveStateDir } from './loopback.js';
 
@@ -14,17 +15,7 @@ function tokenList(value: string): number[] {
   return tokens;
 }
 
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
 
-function integer(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected an integer');
-  return n;
-}
 
 const ms = (value: number) => value.toFixed(4);
 
