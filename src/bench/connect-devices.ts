@@ -19,6 +19,7 @@ export interface ConnectedDevices {
   devices: EstimateSource[];
   // Every device's link states at channel time `timeMs` (static for fixed links).
   linkStatesAt: (timeMs: number) => readonly DeviceLinkState[];
+  isTimeVarying: boolean; // linkStatesAt changes with time (channel/link-states.ts)
   channels: DeviceChannel[];
   expertDevices: number[][][]; // [layer][expert] → device indices
   shaping: ShaperName | 'local';
@@ -89,6 +90,7 @@ export async function connectDevices(options: ConnectOptions): Promise<Connected
     return {
       devices: [{ name: 'local', compute: { fixedMs: 0, perTokenMs: 0 } }],
       linkStatesAt: () => [UNLIMITED],
+      isTimeVarying: false,
       channels: [createLocalChannel('local', compute)],
       expertDevices: Array.from({ length: numLayers }, () => Array.from({ length: numExperts }, () => [0])),
       shaping: 'local',
@@ -136,5 +138,5 @@ export async function connectDevices(options: ConnectOptions): Promise<Connected
     name: testbed.devices[index]!.name,
     run: (request, runOptions) => client.run(request, runOptions),
   }));
-  return { devices, linkStatesAt, channels, expertDevices, shaping, agentsStarted };
+  return { devices, linkStatesAt, isTimeVarying: states?.isTimeVarying ?? false, channels, expertDevices, shaping, agentsStarted };
 }

@@ -1,6 +1,7 @@
 // Measures a device's expert compute time as a function of the number of token rows: RUNs of one expert
 // over n rows (n = 1, 2, 4, …), repeated, timed by the agent itself (RESULT's compute time), sent with the
 // links unlimited for this measurement so shaping does not slow it. Called by profile-run.ts.
+import { median } from 'simple-statistics';
 import type { DeviceChannel } from '../bs/index.js';
 import { NO_EXPERT_SLOT } from '../policy/index.js';
 import type { ComputeSample } from './profile-fit.js';
@@ -20,12 +21,6 @@ export interface ComputeMeasureOptions {
 }
 
 const UNLIMITED = { rateBitsPerSec: null, delayMs: 0 };
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 // One sample per row count: the median agent-reported compute time of `probe` over that many rows.
 export async function measureCompute(channel: DeviceChannel, probe: ComputeProbe, options: ComputeMeasureOptions): Promise<ComputeSample[]> {

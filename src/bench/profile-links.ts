@@ -6,6 +6,7 @@
 // out the protocol's own cost (encode, socket, decode), so what is left is the shaping. Devices are checked
 // one at a time. Works whoever shapes (the userspace shaper; the kernel, where the unlimited RUN is shaped
 // too and the check then measures only the delay difference, see docs). Called by `wdmoe profile` and bench.
+import { median } from 'simple-statistics';
 import type { DeviceChannel } from '../bs/index.js';
 import { rateAtShare, type DeviceLinkState, type LinkState } from '../channel/index.js';
 import { expectedTransferMs } from '../links/index.js';
@@ -44,11 +45,6 @@ export function checkRows(downBitsPerSec: number | null, upBitsPerSec: number | 
 
 function spec(state: LinkState, rateBitsPerSec: number | null) {
   return { rateBitsPerSec, delayMs: state.delayMs, jitterMs: state.jitterMs, lossRate: state.lossRate };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
 }
 
 // Checks every channel's links, one device at a time; devices with unlimited, zero-delay links have nothing

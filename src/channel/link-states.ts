@@ -13,6 +13,8 @@ export interface LinkStates {
   // One state per testbed device, in testbed order, at channel time `timeMs`.
   at(timeMs: number): readonly DeviceLinkState[];
   readonly deviceCount: number;
+  // True when some link changes over time (a radio under fading, or a trace); false: at() always says the same.
+  readonly isTimeVarying: boolean;
 }
 
 export interface LinkStatesOptions {
@@ -58,8 +60,11 @@ export function createLinkStates(testbed: LinkStatesInput, options: LinkStatesOp
     };
     return { downlink: direction('downlink'), uplink: direction('uplink') };
   });
+  const isTimeVarying = testbed.devices.some((device) =>
+    (device.link.radio !== null && testbed.bs.cell?.fading !== 'none') || device.link.downlink.trace !== null || device.link.uplink.trace !== null);
   return {
     deviceCount: perDevice.length,
+    isTimeVarying,
     at: (timeMs) => perDevice.map((device) => ({ downlink: device.downlink(timeMs), uplink: device.uplink(timeMs) })),
   };
 }

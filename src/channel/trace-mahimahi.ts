@@ -5,7 +5,7 @@
 // Opportunities are counted in `binMs` windows → rate = packets·1500·8 / (binMs/1000), the last window
 // possibly shorter. A window with no opportunity is a 0 bit/s step (an outage, as in the trace).
 // Blank lines and `#` comments are skipped (mm-link itself rejects them). No I/O; imports only ./types.
-import type { RateTrace, TraceReadResult } from './types.js';
+import type { TraceReadResult } from './types.js';
 
 export const MAHIMAHI_PACKET_BYTES = 1500;
 export const DEFAULT_MAHIMAHI_BIN_MS = 100;

@@ -138,3 +138,12 @@ test('a trace outage becomes extra delay until the trace delivers again, never a
   const at250 = states.at(250)[0]!.downlink;
   assert.deepEqual([at250.model === 'fixed' ? at250.rateBitsPerSec : -1, at250.delayMs], [3e6, 5]);
 });
+
+test('link states say whether they change over time: fixed links do not, a trace does', async () => {
+  const { createLinkStates } = await import('../../src/channel/index.js');
+  const fixed = { rateBitsPerSec: 1e6, delayMs: 1, jitterMs: 0, lossRate: 0, trace: null };
+  const trace = { file: 't.csv', format: 'csv' as const, durationMs: 200, steps: [{ startMs: 0, rateBitsPerSec: 1e6, delayMs: null }, { startMs: 100, rateBitsPerSec: 2e6, delayMs: null }] };
+  const input = (downlink: typeof fixed | (Omit<typeof fixed, 'trace'> & { trace: typeof trace })) => ({ bs: { bandwidthBitsPerSec: null, cell: null }, devices: [{ link: { downlink, uplink: fixed, radio: null } }] });
+  assert.equal(createLinkStates(input(fixed), { seed: 0 }).isTimeVarying, false);
+  assert.equal(createLinkStates(input({ ...fixed, rateBitsPerSec: null as never, trace }), { seed: 0 }).isTimeVarying, true);
+});
