@@ -13,4 +13,4 @@ export const EXIT_CODES_HELP = `Exit codes:
   0    success
   1    the run failed (device lost or timed out, agent error, port in use)
   2    bad usage, invalid testbed, model bundle or dataset
-  130  interrupted (SIGINT); 143 terminated (SIGTERM)`;
+  130  interrupted (SIGINT); 143 terminated (SIGTERM); a second signal exits at once`;

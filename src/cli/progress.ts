@@ -34,6 +34,12 @@ export function createBenchProgress(options: ProgressOptions): { onEvent: (event
       case 'device-connected':
         if (options.verbose) line(`[${event.device}] connected, ${event.experts} experts`);
         return;
+      case 'device-down':
+        line(`[${event.device}] ${paint('yellow', 'down')} in layer ${event.layer}: ${event.reason}; reconnecting in the background`);
+        return;
+      case 'device-reconnected':
+        line(`[${event.device}] reconnected after ${(event.downMs / 1000).toFixed(1)} s (${event.attempts} attempt${event.attempts === 1 ? '' : 's'}); in use again`);
+        return;
       case 'run-start':
         line(`run folder: ${event.runDir}${event.resumed > 0 ? ` (resuming: ${event.resumed} of ${event.items} already done)` : ''}`);
         if (options.tty) spinner = ora({ text: `bench 0/${event.items}`, stream: process.stderr }).start();

@@ -2,7 +2,8 @@
 // Rates follow tc(8): `bit` (or a bare number) = bits/s, `bps` = BYTES/s; k/m/g/t are ×1000,
 // ki/mi/gi/ti are ×1024; suffixes are case-insensitive, as in tc. Durations need a unit
 // (us, ms, s, m) except 0, because tc reads a bare number as µs and people read it as ms.
-// Called by schema.ts and profiles.ts; imports nothing.
+// In core because the testbed (schema.ts, profiles.ts, rules.ts, render.ts) and the agent command (its
+// duration flags) both read them; imports nothing.
 
 export type UnitResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
@@ -36,19 +37,23 @@ function fail<T>(forms: string, value: unknown, detail?: string): UnitResult<T> 
   return { ok: false, message: `expected ${forms}, got ${describeValue(value)}${detail ? ` (${detail})` : ''}` };
 }
 
+// A number > 0, or a string of one with a suffix of `suffixes` (case-insensitive; its scale applied): rates and
+// frequencies. A failure names `forms`.
+function parsePositiveWithSuffix(value: unknown, forms: string, suffixes: Readonly<Record<string, number>>): UnitResult<number> {
+  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? { ok: true, value } : fail(forms, value, 'must be > 0');
+  if (typeof value !== 'string') return fail(forms, value);
+  const match = NUMBER_WITH_SUFFIX.exec(value);
+  const scale = match ? suffixes[match[2]!.toLowerCase()] : undefined;
+  if (!match || scale === undefined) return fail(forms, value);
+  const scaled = Number(match[1]) * scale;
+  if (!(scaled > 0)) return fail(forms, value, 'must be > 0');
+  return { ok: true, value: scaled };
+}
+
 // Parses a link rate into bits per second; null means not rate-limited ("unlimited" or null).
 export function parseRate(value: unknown): UnitResult<number | null> {
   if (value === null || value === 'unlimited') return { ok: true, value: null };
-  if (typeof value === 'number') {
-    return Number.isFinite(value) && value > 0 ? { ok: true, value } : fail(RATE_FORMS, value, 'must be > 0');
-  }
-  if (typeof value !== 'string') return fail(RATE_FORMS, value);
-  const match = NUMBER_WITH_SUFFIX.exec(value);
-  const scale = match ? RATE_SUFFIXES[match[2]!.toLowerCase()] : undefined;
-  if (!match || scale === undefined) return fail(RATE_FORMS, value);
-  const bitsPerSec = Number(match[1]) * scale;
-  if (!(bitsPerSec > 0)) return fail(RATE_FORMS, value, 'must be > 0');
-  return { ok: true, value: bitsPerSec };
+  return parsePositiveWithSuffix(value, RATE_FORMS, RATE_SUFFIXES);
 }
 
 // True when a rate string uses tc's bytes-per-second suffix (`12mbps` = 96 Mbit/s), a common slip.
@@ -73,14 +78,7 @@ const FREQUENCY_SUFFIXES: Readonly<Record<string, number>> = { '': 1, hz: 1, khz
 
 // Parses a radio bandwidth into hertz (Hz, kHz, MHz, GHz, case-insensitive; a bare number is Hz).
 export function parseFrequency(value: unknown): UnitResult<number> {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? { ok: true, value } : fail(FREQUENCY_FORMS, value, 'must be > 0');
-  if (typeof value !== 'string') return fail(FREQUENCY_FORMS, value);
-  const match = NUMBER_WITH_SUFFIX.exec(value);
-  const scale = match ? FREQUENCY_SUFFIXES[match[2]!.toLowerCase()] : undefined;
-  if (!match || scale === undefined) return fail(FREQUENCY_FORMS, value);
-  const hz = Number(match[1]) * scale;
-  if (!(hz > 0)) return fail(FREQUENCY_FORMS, value, 'must be > 0');
-  return { ok: true, value: hz };
+  return parsePositiveWithSuffix(value, FREQUENCY_FORMS, FREQUENCY_SUFFIXES);
 }
 
 // Formats hertz the way the testbed file writes them (20MHz), for summaries.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatDuration, formatFrequency, formatRate, isBytesPerSecondRate, parseDuration, parseFrequency, parseLoss, parseRate } from '../../src/testbed/units.js';
+import { formatDuration, formatFrequency, formatRate, isBytesPerSecondRate, parseDuration, parseFrequency, parseLoss, parseRate } from '../../src/core/units.js';
 
 const rates: Array<[unknown, number | null]> = [
   ['20mbit', 20e6], ['1gbit', 1e9], ['500kbit', 500e3], ['100mbps', 800e6], ['1.5Mbit', 1.5e6], ['12bps', 96],
