@@ -22,6 +22,8 @@ export interface HandshakeOptions {
   signal?: AbortSignal;
 }
 
+const REFUSALS: ReadonlySet<string> = new Set(['busy', 'timeout', 'shutting-down']);
+
 // Resolves with the agent's WELCOME as DeviceInfo; leaves no listener on the socket.
 export async function performHandshake(options: HandshakeOptions): Promise<DeviceInfo> {
   const { socket, reader, device, host, port } = options;
@@ -58,7 +60,8 @@ export async function performHandshake(options: HandshakeOptions): Promise<Devic
     while (inbox.length === 0) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted.promise]);
     const frame = inbox.shift()!;
     if (frame.type === 'error') {
-      const failure = frame.code === 'auth-failed' ? 'auth-failed' : 'protocol';
+      // busy, timeout and shutting-down are the agent refusing this connection, not a protocol mismatch.
+      const failure = frame.code === 'auth-failed' ? 'auth-failed' : REFUSALS.has(frame.code) ? 'agent-error' : 'protocol';
       throw fail('handshake', failure, `agent refused the handshake: ${frame.code}: ${frame.message}`, undefined, frame.code);
     }
     return frame;
@@ -82,6 +85,7 @@ export async function performHandshake(options: HandshakeOptions): Promise<Devic
       experts: welcome.experts.map(({ layer, expert }) => `${layer}.${expert}` as ExpertKey),
       protocolVersion: PROTOCOL_VERSION,
       limits: welcome.limits,
+      runtime: welcome.info,
     };
   } finally {
     clearTimeout(timer);

@@ -5,6 +5,7 @@
 import { DeviceError } from './errors.js';
 import type { Frame } from './frame-types.js';
 import type { PayloadLease } from './payload-pool.js';
+import type { FrameArrival } from './client-wire-timing.js';
 
 // Per-request options: every request has a deadline, and may be abandoned through `signal`.
 export interface RequestOptions {
@@ -22,7 +23,8 @@ export interface Pending {
   // Infinity for requests under callShaped, which keeps its own timer.
   deadlineAtMs: number;
   deadlineMs: number;
-  resolve: (frame: Frame, wireBytes: number, lease: PayloadLease | undefined) => void;
+  // `arrival` is the client's one record of when this frame's bytes came: read it before returning.
+  resolve: (frame: Frame, wireBytes: number, lease: PayloadLease | undefined, arrival: Readonly<FrameArrival>) => void;
   reject: (error: DeviceError) => void;
 }
 

@@ -5,6 +5,7 @@
 import type { DeviceError } from './errors.js';
 import type { Frame } from './frame-types.js';
 import type { PayloadLease } from './payload-pool.js';
+import type { FrameArrival } from './client-wire-timing.js';
 import { kindPhase, type PendingKind, type PendingRequests, type RequestOptions } from './client-requests.js';
 
 // What a pending request of a call resolves with.
@@ -12,6 +13,7 @@ export interface Answer {
   frame: Frame;
   wireBytes: number;
   lease: PayloadLease | undefined;
+  arrival: FrameArrival; // when its bytes came (a copy)
 }
 
 // What `work` gets: a signal that aborts when the call ends early, and a way to await an answer by id.
@@ -62,7 +64,7 @@ export async function callShaped<T>(requests: PendingRequests, kind: PendingKind
       }
       const answer = new Promise<Answer>((resolve, reject) =>
         requests.byId.set(id, { ...pending, deadlineAtMs: Infinity, deadlineMs: options.deadlineMs,
-          resolve: (frame, wireBytes, lease) => resolve({ frame, wireBytes, lease }), reject }));
+          resolve: (frame, wireBytes, lease, arrival) => resolve({ frame, wireBytes, lease, arrival: { ...arrival } }), reject }));
       answer.catch(() => undefined); // may reject before `work` awaits it (e.g. lost during shaping)
       return answer;
     },

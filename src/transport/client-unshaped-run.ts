@@ -2,7 +2,8 @@
 // pending entry, no async function and no timer of its own. The shared deadline timer
 // (client-deadlines.ts) rejects it when overdue; the RESULT's frame callback builds the reply and
 // settles it directly. Same checks and error messages as the shaped path in client.ts. Called by
-// client.ts only. No sockets here: the client hands in how to write the RUN.
+// client.ts only. No sockets here: the client hands in how to write the RUN. Links shaped outside this
+// process (tc) are timed from the RESULT's bytes (client-wire-timing.ts).
 import type { DeviceError } from './errors.js';
 import type { ResultFrame } from './frame-types.js';
 import type { PayloadPool } from './payload-pool.js';
@@ -10,6 +11,7 @@ import type { RunReply, RunRequest } from './types.js';
 import type { PendingRequests, RequestOptions } from './client-requests.js';
 import type { SharedDeadline } from './client-deadlines.js';
 import { checkResult, releaserOf } from './client-run-result.js';
+import { measureWireTimes, type UplinkRate } from './client-wire-timing.js';
 
 // What the fast path needs from its DeviceClient (built once per client).
 export interface UnshapedRunContext {
@@ -18,6 +20,9 @@ export interface UnshapedRunContext {
   pool: PayloadPool;
   // Writes the RUN frame for request `id`; returns its bytes on the wire. Throws once the client is closed.
   writeRun(id: number, request: RunRequest, deadlineMs: number): number;
+  // The links are shaped outside this process (tc): time them from the RESULT's bytes.
+  isTimedOnWire: boolean;
+  uplinkRate: UplinkRate; // what this connection's RESULTs showed
 }
 
 // Sends one RUN on the fast path; settles from the RESULT's frame callback, the shared deadline
@@ -49,8 +54,8 @@ export function runUnshaped(context: UnshapedRunContext, request: RunRequest, op
       deadlineAtMs,
       deadlineMs,
       reject: fail,
-      resolve: (frame, wireBytes, lease) => {
-        const resultReceivedMs = performance.now();
+      resolve: (frame, wireBytes, lease, arrival) => {
+        let resultReceivedMs = performance.now();
         settle();
         const failure = checkResult(requests, frame, layer, rows, hidden);
         if (failure !== undefined) {
@@ -58,9 +63,15 @@ export function runUnshaped(context: UnshapedRunContext, request: RunRequest, op
           return reject(failure);
         }
         const result = frame as ResultFrame;
+        const deliveredMs = resultReceivedMs;
+        if (context.isTimedOnWire) {
+          const wire = measureWireTimes(downlinkDoneMs, arrival, wireBytes, result.computeMicros / 1000, context.uplinkRate);
+          downlinkDoneMs += wire.downlinkMs;
+          resultReceivedMs = deliveredMs - wire.uplinkMs;
+        }
         const reply: RunReply = {
           output: result.output,
-          timing: { sendStartMs, downlinkDoneMs, resultReceivedMs, deliveredMs: resultReceivedMs,
+          timing: { sendStartMs, downlinkDoneMs, resultReceivedMs, deliveredMs,
             deviceComputeMs: result.computeMicros / 1000, downlinkBytes, uplinkBytes: wireBytes,
             downlinkRateBitsPerSec: null, uplinkRateBitsPerSec: null },
         };

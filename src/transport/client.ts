@@ -6,6 +6,8 @@
 // surface and the connection lifecycle; the request paths are client-shaped-call.ts (own timer) and
 // client-unshaped-run.ts (hot path, one shared timer: client-deadlines.ts). The codec is frame.ts.
 // A large RESULT is read into a pooled buffer that RunReply.release hands back (client-run-result.ts).
+// Links shaped outside this process (tc; `isTimedOnWire`) are timed from when each RESULT's bytes
+// arrive (client-wire-timing.ts), so the breakdown shows their time as downlink and uplink.
 import { connect as connectTcp, type Socket } from 'node:net';
 import type { LinkShaper } from '../links/index.js';
 import { DeviceError } from './errors.js';
@@ -13,6 +15,7 @@ import { HEADER_BYTES, resolveFrameLimits, type FrameLimits } from './frame-head
 import { encodeFrame } from './frame.js';
 import { runFrameBytes } from './frame-run.js';
 import type { AgentStats, Frame, ResultFrame } from './frame-types.js';
+import type { AgentTelemetry } from './agent-info.js';
 import { FrameReader } from './frame-reader.js';
 import { FrameWriter } from './frame-writer.js';
 import { PayloadPool, type PayloadLease } from './payload-pool.js';
@@ -22,6 +25,7 @@ import { SharedDeadline } from './client-deadlines.js';
 import { callShaped } from './client-shaped-call.js';
 import { checkResult, releaserOf } from './client-run-result.js';
 import { runUnshaped, type UnshapedRunContext } from './client-unshaped-run.js';
+import { measureWireTimes, UplinkRate, type FrameArrival } from './client-wire-timing.js';
 import type { WireDtype } from './dtype.js';
 import type { DeviceInfo, LinkInForce, RunReply, RunRequest } from './types.js';
 
@@ -44,6 +48,9 @@ export interface DeviceClientOptions {
   signal?: AbortSignal;
   dtype?: WireDtype; // of states and outputs on the wire; default fp32
   limits?: Partial<FrameLimits>; // what this side accepts from the agent
+  // The links are shaped outside this process (tc in the kernel): time each RUN's downlink and
+  // uplink from its RESULT's bytes (on top of whatever the shapers above hold back). Default false.
+  isTimedOnWire?: boolean;
 }
 
 // One authenticated connection to one agent.
@@ -58,6 +65,9 @@ export class DeviceClient {
   readonly #pool: PayloadPool;
   readonly #dtype: WireDtype;
   readonly #isShaped: boolean; // false: RUN takes the unshaped fast path
+  // When the last frame's bytes came; rewritten per frame, read synchronously by its pending request.
+  readonly #arrival: FrameArrival = { firstByteMs: 0, lastByteMs: 0, firstChunkBytes: 0 };
+  readonly #uplinkRate = new UplinkRate();
 
   private constructor(options: DeviceClientOptions, socket: Socket, reader: FrameReader, pool: PayloadPool, info: DeviceInfo) {
     this.#options = options;
@@ -67,16 +77,38 @@ export class DeviceClient {
     this.#requests = new PendingRequests(options.device);
     this.#deadlines = new SharedDeadline(this.#requests);
     this.#unshaped = { requests: this.#requests, deadlines: this.#deadlines, pool,
-      writeRun: (id, request, deadlineMs) => this.#writeRun(id, request, deadlineMs) };
+      writeRun: (id, request, deadlineMs) => this.#writeRun(id, request, deadlineMs), isTimedOnWire: options.isTimedOnWire === true, uplinkRate: this.#uplinkRate };
     this.#dtype = options.dtype ?? 'fp32';
     this.#isShaped = isShaping(options.downlink) || isShaping(options.uplink);
     this.info = info;
-    const onFrame = (frame: Frame, wireBytes: number, lease: PayloadLease | undefined) => this.#onFrame(frame, wireBytes, lease);
+    // Arrival bookkeeping: a frame that spans chunks began in the chunk that left the reader holding
+    // bytes (that many of them its first chunk's); any other frame came whole in the current chunk.
+    const arrival = this.#arrival;
+    let chunkMs = 0;
+    let partialStartMs = -1;
+    let partialFirstBytes = 0;
+    const onFrame = (frame: Frame, wireBytes: number, lease: PayloadLease | undefined) => {
+      if (partialStartMs >= 0) {
+        arrival.firstByteMs = partialStartMs;
+        arrival.firstChunkBytes = partialFirstBytes;
+        partialStartMs = -1;
+      } else {
+        arrival.firstByteMs = chunkMs;
+        arrival.firstChunkBytes = wireBytes;
+      }
+      arrival.lastByteMs = chunkMs;
+      this.#onFrame(frame, wireBytes, lease);
+    };
     socket.on('data', (chunk: Buffer) => {
+      chunkMs = performance.now();
       try {
         reader.read(chunk, onFrame);
       } catch (error) {
         this.#fail(new DeviceError({ device: options.device, phase: 'run', failure: 'protocol', detail: `sent a bad frame: ${(error as Error).message}`, cause: error }));
+      }
+      if (partialStartMs < 0 && reader.bufferedBytes > 0) {
+        partialStartMs = chunkMs;
+        partialFirstBytes = reader.bufferedBytes;
       }
     });
     socket.on('error', (error) => this.#fail(this.#lostError(error)));
@@ -131,16 +163,22 @@ export class DeviceClient {
       const down = options.link?.downlink;
       const downTiming = this.#options.downlink === undefined ? undefined
         : await this.#options.downlink.transmit(frameBytes, { rateBitsPerSec: down?.rateBitsPerSec, delayMs: down?.delayMs, signal: call.signal });
-      const downlinkDoneMs = performance.now();
+      let downlinkDoneMs = performance.now();
       this.#writeRun(id, request, options.deadlineMs);
-      const { frame, wireBytes, lease } = await answer;
-      const resultReceivedMs = performance.now();
+      const { frame, wireBytes, lease, arrival } = await answer;
+      let resultReceivedMs = performance.now();
       const failure = checkResult(this.#requests, frame, layer, rows, hidden);
       if (failure !== undefined) {
         if (lease !== undefined) this.#pool.release(lease);
         throw failure;
       }
       const result = frame as ResultFrame;
+      if (this.#options.isTimedOnWire === true) {
+        // The RUN was written after its userspace downlink wait (delay only, under tc); the kernel's part follows.
+        const wire = measureWireTimes(downlinkDoneMs, arrival, wireBytes, result.computeMicros / 1000, this.#uplinkRate);
+        downlinkDoneMs += wire.downlinkMs;
+        resultReceivedMs -= wire.uplinkMs;
+      }
       const release = releaserOf(this.#pool, result.output, lease);
       // The deadline keeps running through uplink shaping: the caller's budget is end to end.
       const up = options.link?.uplink;
@@ -175,15 +213,15 @@ export class DeviceClient {
     });
   }
 
-  // The agent's counters.
-  stats(options: RequestOptions): Promise<AgentStats> {
+  // The agent's counters and its telemetry (temperatures, clocks, power mode, energy) now.
+  stats(options: RequestOptions): Promise<AgentStats & { telemetry: AgentTelemetry }> {
     return callShaped(this.#requests, 'stats', 'STATS', options, async (call) => {
       const id = this.#requests.takeId();
       const answer = call.expect(id, { kind: 'stats', layer: -1 });
       this.#write(encodeFrame({ type: 'stats-request', requestId: id }));
       const { frame } = await answer;
       if (frame.type !== 'stats') throw this.#requests.error('stats', 'protocol', `answered STATS-REQUEST with ${frame.type}`);
-      return frame.stats;
+      return { ...frame.stats, telemetry: frame.telemetry };
     });
   }
 
@@ -237,7 +275,7 @@ export class DeviceClient {
       return;
     }
     this.#requests.byId.delete(frame.requestId);
-    pending.resolve(frame, wireBytes, lease);
+    pending.resolve(frame, wireBytes, lease, this.#arrival);
   }
 
   // Rejects every pending request with `error` (once) and marks the client closed.

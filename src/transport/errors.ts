@@ -15,18 +15,21 @@ export type ProtocolErrorCode =
   | 'bad-dtype'
   | 'bad-shape'
   | 'truncated'
-  | 'unexpected-frame';
+  | 'unexpected-frame'
+  | 'bad-info';
 
 // A frame that violates the protocol; raised by the codec before anything is allocated.
 export class ProtocolError extends WdmoeError {
   readonly reason: ProtocolErrorCode;
+  readonly requestId: number | undefined; // the offending frame's id, when its header was trustworthy
 
-  constructor(reason: ProtocolErrorCode, detail: string) {
+  constructor(reason: ProtocolErrorCode, detail: string, requestId?: number) {
     super(`protocol-${reason}`, `protocol error (${reason}): ${detail}`, {
-      hint: 'the peer does not speak wdmoe protocol v1 or sent a corrupt frame; check that BS and agent run the same wdmoe version',
+      hint: 'the peer does not speak wdmoe protocol v2 or sent a corrupt frame; check that BS and agent run the same wdmoe version',
       exitCode: EXIT_RUN_FAILED,
     });
     this.reason = reason;
+    this.requestId = requestId;
   }
 }
 
@@ -53,6 +56,13 @@ const HINTS: Record<DeviceFailure, string> = {
   aborted: 'the run was cancelled',
 };
 
+// Hints for the agent's connection-level refusals that are not a protocol mismatch (by wire code).
+const AGENT_CODE_HINTS: Readonly<Record<string, string>> = {
+  busy: 'the agent already serves its maximum number of BS connections: stop other runs against it, or restart it with a higher `wdmoe agent --max-connections`',
+  timeout: 'the agent closed a connection that did not finish its handshake or stayed idle past its timeout (`wdmoe agent --handshake-timeout / --idle-timeout`); connect again',
+  'shutting-down': 'the agent was stopped (SIGINT/SIGTERM or its parent exited); start it again',
+};
+
 export interface DeviceErrorInit {
   device: string;
   phase: DevicePhase;
@@ -72,7 +82,7 @@ export class DeviceError extends WdmoeError {
 
   constructor(init: DeviceErrorInit) {
     super(`device-${init.failure}`, `device ${init.device}: ${init.detail}`, {
-      hint: init.hint ?? HINTS[init.failure],
+      hint: init.hint ?? (init.agentCode === undefined ? undefined : AGENT_CODE_HINTS[init.agentCode]) ?? HINTS[init.failure],
       exitCode: EXIT_RUN_FAILED,
       cause: init.cause,
     });

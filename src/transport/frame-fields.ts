@@ -16,15 +16,15 @@ export function allocateFrame(type: FrameType, requestId: number, payloadLength:
   return buffer;
 }
 
-// Throws bad-length unless the payload is exactly `expected` bytes.
-export function expectLength(type: FrameType, payload: Buffer, expected: number): void {
+// Throws bad-length unless the payload is exactly `expected` bytes (a payload, or just its length from a header).
+export function expectLength(type: FrameType, payload: { readonly length: number }, expected: number): void {
   if (payload.length !== expected) {
     throw new ProtocolError('bad-length', `${type} payload is ${payload.length} bytes, its fields say ${expected}`);
   }
 }
 
 // Throws truncated when the payload is shorter than its fixed part.
-export function expectAtLeast(type: FrameType, payload: Buffer, minimum: number): void {
+export function expectAtLeast(type: FrameType, payload: { readonly length: number }, minimum: number): void {
   if (payload.length < minimum) throw new ProtocolError('truncated', `${type} payload is ${payload.length} bytes, needs at least ${minimum}`);
 }
 
@@ -85,9 +85,14 @@ export function readDtype(type: FrameType, code: number): WireDtype {
   return dtype;
 }
 
+// Throws too-large when a string length read from the wire is over maxStringBytes.
+export function checkStringLength(type: FrameType, length: number, limits: FrameLimits): void {
+  if (length > limits.maxStringBytes) throw new ProtocolError('too-large', `${type} string of ${length} bytes exceeds ${limits.maxStringBytes}`);
+}
+
 // A UTF-8 string field, refused when over maxStringBytes.
 export function readString(type: FrameType, payload: Buffer, offset: number, length: number, limits: FrameLimits): string {
-  if (length > limits.maxStringBytes) throw new ProtocolError('too-large', `${type} string of ${length} bytes exceeds ${limits.maxStringBytes}`);
+  checkStringLength(type, length, limits);
   return payload.toString('utf8', offset, offset + length);
 }
 

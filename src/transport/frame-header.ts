@@ -1,4 +1,4 @@
-// The fixed 16-byte frame header of wire protocol v1, frame type codes, wire error codes and the
+// The fixed 16-byte frame header of wire protocol v2, frame type codes, wire error codes and the
 // limits every decoder checks before allocating. Pure leaf: no sockets, timers or logging.
 // docs/protocol.md is the spec; test/transport/frame.test.ts parses its tables and compares them
 // with the constants below, so change both together.
@@ -7,9 +7,9 @@ import { ProtocolError } from './errors.js';
 //  Header, little-endian, 16 bytes:
 //  | 0      4        6      7       8           12              16
 //  | magic  | version | type | flags | requestId | payloadLength | payload …
-//  | "WDMO" | u16 = 1 | u8   | u8=0  | u32       | u32           |
+//  | "WDMO" | u16 = 2 | u8   | u8=0  | u32       | u32           |
 export const MAGIC = Buffer.from('WDMO', 'latin1');
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const HEADER_BYTES = 16;
 
 // Header fields as (offset, size, name): what docs/protocol.md's header table must say.
@@ -53,11 +53,14 @@ export const WIRE_ERROR_CODES = {
   'bad-shape': 8,
   truncated: 9,
   'unexpected-frame': 10,
+  'bad-info': 11,
   'auth-failed': 20,
   deadline: 30,
   'compute-failed': 31,
   'unknown-expert': 32,
   'shutting-down': 40,
+  busy: 41,
+  timeout: 42,
   unknown: 0xffff,
 } as const;
 export type WireErrorCode = keyof typeof WIRE_ERROR_CODES;
@@ -79,6 +82,7 @@ export interface FrameLimits {
   maxK: number;
   maxExperts: number; // experts listed in a WELCOME
   maxStringBytes: number; // names and ERROR messages
+  maxInfoBytes: number; // the JSON runtime info / telemetry in WELCOME and STATS
 }
 
 export const DEFAULT_FRAME_LIMITS: Readonly<FrameLimits> = Object.freeze({
@@ -88,6 +92,7 @@ export const DEFAULT_FRAME_LIMITS: Readonly<FrameLimits> = Object.freeze({
   maxK: 64,
   maxExperts: 65_535,
   maxStringBytes: 4096,
+  maxInfoBytes: 65_536,
 });
 
 // Fills in defaults and rejects limits the wire cannot express.
@@ -139,7 +144,7 @@ export function decodeHeader(buffer: Buffer, offset: number, limits: FrameLimits
   const type = TYPE_BY_CODE.get(code);
   if (type === undefined) throw new ProtocolError('bad-type', `unknown frame type 0x${code.toString(16).padStart(2, '0')}`);
   const flags = buffer.readUInt8(offset + 7);
-  if (flags !== 0) throw new ProtocolError('bad-flags', `flags must be 0 in version 1, got 0x${flags.toString(16)}`);
+  if (flags !== 0) throw new ProtocolError('bad-flags', `flags must be 0 in version 2, got 0x${flags.toString(16)}`);
   const requestId = buffer.readUInt32LE(offset + 8);
   const payloadLength = buffer.readUInt32LE(offset + 12);
   if (payloadLength > limits.maxPayloadBytes) {

@@ -77,18 +77,27 @@ export function encodeRun(frame: Omit<RunFrame, 'type'>): Buffer {
   encodeRunInto(frame, buffer);
   return buffer;
 }
+// The payload length a RUN's 20-byte fixed part implies, after checking its dtype and shape against
+// the limits: what frame-reader.ts checks the header's payloadLength against before allocating.
+export function runPayloadBytes(fixed: Buffer, limits: FrameLimits): number {
+  const dtype = readDtype('run', fixed.readUInt8(2));
+  const rows = fixed.readUInt32LE(4);
+  const hidden = fixed.readUInt32LE(8);
+  const k = fixed.readUInt16LE(12);
+  checkRange('run', 'rows', rows, 1, limits.maxRows);
+  checkRange('run', 'hidden', hidden, 1, limits.maxHidden);
+  checkRange('run', 'k', k, 1, limits.maxK);
+  return 20 + runTensorBytes(rows, hidden, k, dtype).total;
+}
 export function decodeRun(requestId: number, payload: Buffer, limits: FrameLimits): RunFrame {
   expectAtLeast('run', payload, 20);
+  expectLength('run', payload, runPayloadBytes(payload, limits));
   const layer = payload.readUInt16LE(0);
   const dtype = readDtype('run', payload.readUInt8(2));
   const rows = payload.readUInt32LE(4);
   const hidden = payload.readUInt32LE(8);
   const k = payload.readUInt16LE(12);
-  checkRange('run', 'rows', rows, 1, limits.maxRows);
-  checkRange('run', 'hidden', hidden, 1, limits.maxHidden);
-  checkRange('run', 'k', k, 1, limits.maxK);
-  const { statesBytes, pad, total } = runTensorBytes(rows, hidden, k, dtype);
-  expectLength('run', payload, 20 + total);
+  const { statesBytes, pad } = runTensorBytes(rows, hidden, k, dtype);
   const weightsAt = 20 + statesBytes + pad;
   return {
     type: 'run', requestId, layer, dtype, rows, hidden, k, deadlineMs: payload.readUInt32LE(16),
@@ -137,13 +146,20 @@ export function encodeResult(frame: Omit<ResultFrame, 'type'>): Buffer {
   encodeResultInto(frame, buffer);
   return buffer;
 }
+// The payload length a RESULT's 16-byte fixed part implies, after checking dtype and shape.
+export function resultPayloadBytes(fixed: Buffer, limits: FrameLimits): number {
+  const rows = fixed.readUInt32LE(0);
+  const hidden = fixed.readUInt32LE(4);
+  const dtype = readDtype('result', fixed.readUInt8(12));
+  checkRange('result', 'rows', rows, 1, limits.maxRows);
+  checkRange('result', 'hidden', hidden, 1, limits.maxHidden);
+  return 16 + rows * hidden * DTYPE_BYTES[dtype];
+}
 export function decodeResult(requestId: number, payload: Buffer, limits: FrameLimits): ResultFrame {
   expectAtLeast('result', payload, 16);
+  expectLength('result', payload, resultPayloadBytes(payload, limits));
   const rows = payload.readUInt32LE(0);
   const hidden = payload.readUInt32LE(4);
   const dtype = readDtype('result', payload.readUInt8(12));
-  checkRange('result', 'rows', rows, 1, limits.maxRows);
-  checkRange('result', 'hidden', hidden, 1, limits.maxHidden);
-  expectLength('result', payload, 16 + rows * hidden * DTYPE_BYTES[dtype]);
   return { type: 'result', requestId, dtype, rows, hidden, computeMicros: payload.readUInt32LE(8), output: readTensor(payload, 16, rows * hidden, dtype) };
 }

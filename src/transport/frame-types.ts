@@ -1,9 +1,10 @@
-// The frames of wire protocol v1 as typed values: one interface per frame type, the union Frame,
+// The frames of wire protocol v2 as typed values: one interface per frame type, the union Frame,
 // and the fixed sizes the handshake shares. Types and constants only: no code, no imports beyond
 // frame-header.ts and dtype.ts types. Used by every frame-*.ts codec module, client*.ts and
 // agent/ (through index.ts). docs/protocol.md is the spec.
 import type { WireDtype } from './dtype.js';
 import type { FrameLimits, WireErrorCode } from './frame-header.js';
+import type { AgentRuntimeInfo, AgentTelemetry } from './agent-info.js';
 
 export const NONCE_BYTES = 32;
 export const PROOF_BYTES = 32;
@@ -16,6 +17,7 @@ export interface WelcomeFrame {
   type: 'welcome'; requestId: number; device: string;
   experts: Array<{ layer: number; expert: number }>;
   limits: Pick<FrameLimits, 'maxPayloadBytes' | 'maxRows' | 'maxHidden' | 'maxK'>;
+  info: AgentRuntimeInfo; // runtime, engine, execution provider, OS, board, telemetry at the handshake
 }
 export interface RunFrame {
   type: 'run'; requestId: number; layer: number; dtype: WireDtype; rows: number; hidden: number; k: number;
@@ -30,6 +32,6 @@ export interface AgentStats {
   connections: number; runRequests: number; runServed: number; runErrors: number;
   deadlineMisses: number; computeMicrosTotal: number; bytesReceived: number; bytesSent: number;
 }
-export interface StatsFrame { type: 'stats'; requestId: number; stats: AgentStats }
+export interface StatsFrame { type: 'stats'; requestId: number; stats: AgentStats; telemetry: AgentTelemetry }
 
 export type Frame = HelloFrame | ChallengeFrame | AuthFrame | WelcomeFrame | RunFrame | ResultFrame | ErrorFrame | EmptyFrame | StatsFrame;

@@ -1,5 +1,6 @@
 // The request/reply shapes of the transport as the BS and the agent see them (docs/contracts.md
 // "Transport"). Types only; the wire form is in frame-run.ts.
+import type { AgentRuntimeInfo } from './agent-info.js';
 
 // One expert of one layer: `${layer}.${expert}` (the same template type as testbed's ExpertKey).
 export type ExpertKey = `${number}.${number}`;
@@ -18,8 +19,12 @@ export interface RunRequest {
 // Where one request's time went (performance.now() ms on the BS) and what it put on the links.
 export interface RunTiming {
   sendStartMs: number; // run() called
-  downlinkDoneMs: number; // RUN frame "arrived" at the device (shaped) and was written to the socket
-  resultReceivedMs: number; // RESULT frame fully read from the socket
+  // RUN frame "arrived" at the device (shaped) and was written to the socket; on links timed on the
+  // wire (tc, DeviceClientOptions.isTimedOnWire) plus the measured time it then took to reach the device.
+  downlinkDoneMs: number;
+  // RESULT frame fully read from the socket; on links timed on the wire, that minus the measured time
+  // it spent on the uplink (the moment it left the device, on the BS's clock).
+  resultReceivedMs: number;
   deliveredMs: number; // RESULT "arrived" over the shaped uplink; run() resolves now
   deviceComputeMs: number; // the agent's own measurement
   downlinkBytes: number; // RUN frame, header included
@@ -50,4 +55,5 @@ export interface DeviceInfo {
   experts: ExpertKey[];
   protocolVersion: number;
   limits: { maxPayloadBytes: number; maxRows: number; maxHidden: number; maxK: number };
+  runtime: AgentRuntimeInfo; // runtime, engine, execution provider, OS, board; telemetry at the handshake
 }

@@ -56,6 +56,22 @@ describe('DeviceClient with a real agent server', () => {
     await client.close();
   });
 
+  test('the handshake and STATS carry the agent\'s runtime info and telemetry (protocol v2)', async () => {
+    const client = await connect(agent.port);
+    const runtime = client.info.runtime;
+    assert.equal(runtime.runtime, 'node');
+    assert.equal(runtime.runtimeVersion, process.versions.node);
+    assert.equal(runtime.executionProvider, 'cpu');
+    assert.equal(runtime.arch, process.arch);
+    assert.match(runtime.os, /\S+ \S+/);
+    assert.equal(runtime.jetson, null, 'this host is not a Jetson');
+    const stats = await client.stats({ deadlineMs: 1000 });
+    assert.equal(stats.telemetry.schema, 1);
+    assert.ok(stats.telemetry.uptimeMs >= runtime.telemetry.uptimeMs, 'the agent clock is monotonic');
+    assert.equal(stats.telemetry.energy, null, 'no power rails here');
+    await client.close();
+  });
+
   test('pipelined requests are matched to their replies by id', async () => {
     const client = await connect(agent.port);
     const requests = Array.from({ length: 40 }, (_, i) => request(i % 3, 1 + (i % 5), 16 + i, i));

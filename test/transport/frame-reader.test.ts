@@ -100,3 +100,61 @@ test('small frames and frames inside one chunk carry no lease', () => {
   for (const byte of small) reader.read(Buffer.from([byte]), (_frame, _wireBytes, lease) => leases.push(lease));
   assert.deepEqual(leases, [undefined, undefined]);
 });
+
+// A pool that records every size it was asked for: what the reader would have allocated.
+function recordingPool(): { pool: PayloadPool; asked: number[] } {
+  const asked: number[] = [];
+  const pool = new PayloadPool();
+  const take = pool.take.bind(pool);
+  pool.take = (bytes: number) => {
+    asked.push(bytes);
+    return take(bytes);
+  };
+  return { pool, asked };
+}
+
+test('a RUN whose fixed part implies another length is refused before its payload is allocated', () => {
+  const bytes = encodeFrame(run(9, 60_000)); // 480 KB of states
+  bytes.writeUInt32LE(bytes.readUInt32LE(12) + 4, 12); // header claims 4 more bytes than rows × hidden × k imply
+  const { pool, asked } = recordingPool();
+  const reader = new FrameReader(limits, pool);
+  assert.throws(() => reader.push(bytes.subarray(0, 16 + 20)), (e: unknown) => e instanceof ProtocolError && e.reason === 'bad-length');
+  assert.deepEqual(asked, []);
+});
+
+test('a frame type with a fixed payload size and another length in its header is refused from the header alone', () => {
+  const ping = encodeFrame({ type: 'ping', requestId: 1 });
+  ping.writeUInt32LE(1_000_000, 12);
+  assert.throws(() => new FrameReader(limits).push(ping), (e: unknown) => e instanceof ProtocolError && e.reason === 'bad-length');
+  const hello = encodeFrame({ type: 'hello', requestId: 0, nonce: Buffer.alloc(32), clientName: 'x' });
+  hello.writeUInt32LE(10, 12);
+  assert.throws(() => new FrameReader(limits).push(hello.subarray(0, 16)), (e: unknown) => e instanceof ProtocolError && e.reason === 'truncated');
+});
+
+test('the inspect hook sees header and fixed part before the payload and can refuse the frame', () => {
+  const seen: string[] = [];
+  const { pool, asked } = recordingPool();
+  const reader = new FrameReader(limits, pool, (header, fixed) => {
+    seen.push(`${header.type}:${fixed.length}`);
+    if (header.type === 'run' && fixed.readUInt32LE(8) !== 3) throw new ProtocolError('bad-shape', 'hidden must be 3');
+  });
+  const good = encodeFrame(run(1, 3));
+  const bad = encodeFrame(run(2, 60_000));
+  assert.equal(reader.push(Buffer.concat([good, encodeFrame({ type: 'ping', requestId: 5 })])).length, 2);
+  assert.throws(() => reader.push(bad.subarray(0, 1000)), (e: unknown) => e instanceof ProtocolError && e.reason === 'bad-shape');
+  assert.deepEqual(seen, ['run:20', 'ping:0', 'run:20']);
+  assert.deepEqual(asked, []);
+});
+
+test('bufferedBytes counts a header whose payload has not arrived yet', () => {
+  const reader = new FrameReader(limits);
+  const bytes = encodeFrame(run(1, 3));
+  reader.push(bytes.subarray(0, 16));
+  assert.equal(reader.bufferedBytes, 16);
+  reader.push(bytes.subarray(16, 30));
+  assert.equal(reader.bufferedBytes, 30);
+  reader.push(bytes.subarray(30, 60));
+  assert.equal(reader.bufferedBytes, 60);
+  assert.equal(reader.push(bytes.subarray(60)).length, 1);
+  assert.equal(reader.bufferedBytes, 0);
+});

@@ -20,7 +20,16 @@ function decodeOne(bytes: Buffer, limits = DEFAULT_FRAME_LIMITS): Frame {
   return decodeFrame(header, bytes.subarray(HEADER_BYTES), limits);
 }
 
-const H = (type: string, id: string, len: string) => `57444d4f0100${type}00${id}${len}`;
+const H = (type: string, id: string, len: string) => `57444d4f0200${type}00${id}${len}`;
+// The JSON documents of WELCOME and STATS, pinned as text (keys in the decoder's order, so they round-trip).
+const telemetryJson = '{"schema":1,"uptimeMs":12,"temperaturesC":{"CPU-therm":41.5},"powerMode":"MAXN","clocks":{"cpuCurKHz":1190400,' +
+  '"cpuMaxKHz":1420800,"gpuCurHz":null,"gpuMaxHz":null,"emcCurHz":null,"isJetsonClocksOn":false},"isThrottled":false,' +
+  '"energy":{"source":"ina3221","totalRail":"VDD_IN","rails":{"VDD_IN":{"microjoules":5000,"milliwatts":2500}},"sampleCount":3}}';
+const infoJson = '{"schema":1,"runtime":"node","runtimeVersion":"20.11.0","engine":"onnxruntime-node","engineVersion":"1.30.0",' +
+  '"executionProvider":"cpu","os":"Linux 5.10.120-tegra","distro":null,"arch":"arm64","glibc":"2.31","jetson":{"model":"NVIDIA Jetson Xavier NX","l4t":"R35.4.1"},' +
+  `"telemetry":${telemetryJson}}`;
+const hexOf = (text: string) => Buffer.from(text, 'utf8').toString('hex');
+const u32 = (n: number) => { const b = Buffer.alloc(4); b.writeUInt32LE(n); return b.toString('hex'); };
 const fixtures: Array<{ name: string; frame: Frame; hex: string }> = [
   { name: 'hello', frame: { type: 'hello', requestId: 0, nonce, clientName: 'bs' },
     hex: H('01', '00000000', '24000000') + 'aa'.repeat(32) + '0200' + '6273' },
@@ -28,9 +37,9 @@ const fixtures: Array<{ name: string; frame: Frame; hex: string }> = [
     hex: H('02', '00000000', '40000000') + 'aa'.repeat(32) + 'bb'.repeat(32) },
   { name: 'auth', frame: { type: 'auth', requestId: 0, proof }, hex: H('03', '00000000', '20000000') + 'bb'.repeat(32) },
   { name: 'welcome', frame: { type: 'welcome', requestId: 0, device: 'dev-1', experts: [{ layer: 0, expert: 1 }, { layer: 3, expert: 7 }],
-      limits: { maxPayloadBytes: 1024, maxRows: 8, maxHidden: 4, maxK: 2 } },
-    hex: H('04', '00000000', '25000000') + '00040000' + '08000000' + '04000000' + '02000000' + '02000000' + '0500' + '0000' +
-      '00000100' + '03000700' + '6465762d31' },
+      limits: { maxPayloadBytes: 1024, maxRows: 8, maxHidden: 4, maxK: 2 }, info: JSON.parse(infoJson) },
+    hex: H('04', '00000000', u32(41 + infoJson.length)) + '00040000' + '08000000' + '04000000' + '02000000' + '02000000' + '0500' + '0000' +
+      u32(infoJson.length) + '00000100' + '03000700' + '6465762d31' + hexOf(infoJson) },
   { name: 'run fp32', frame: { type: 'run', requestId: 7, layer: 2, dtype: 'fp32', rows: 1, hidden: 2, k: 2, deadlineMs: 2000,
       states: new Float32Array([1, -2]), weights: new Float32Array([0.75, 0.25]), experts: new Uint16Array([3, 0xffff]) },
     hex: H('10', '07000000', '28000000') + '0200' + '01' + '00' + '01000000' + '02000000' + '0200' + '0000' + 'd0070000' +
@@ -47,8 +56,9 @@ const fixtures: Array<{ name: string; frame: Frame; hex: string }> = [
   { name: 'pong', frame: { type: 'pong', requestId: 9 }, hex: H('21', '09000000', '00000000') },
   { name: 'stats-request', frame: { type: 'stats-request', requestId: 10 }, hex: H('22', '0a000000', '00000000') },
   { name: 'stats', frame: { type: 'stats', requestId: 10, stats: { connections: 1, runRequests: 2, runServed: 3, runErrors: 4,
-      deadlineMisses: 5, computeMicrosTotal: 6, bytesReceived: 7, bytesSent: 8 } },
-    hex: H('23', '0a000000', '40000000') + [1, 2, 3, 4, 5, 6, 7, 8].map((n) => `0${n}00000000000000`).join('') },
+      deadlineMisses: 5, computeMicrosTotal: 6, bytesReceived: 7, bytesSent: 8 }, telemetry: JSON.parse(telemetryJson) },
+    hex: H('23', '0a000000', u32(68 + telemetryJson.length)) + [1, 2, 3, 4, 5, 6, 7, 8].map((n) => `0${n}00000000000000`).join('') +
+      u32(telemetryJson.length) + hexOf(telemetryJson) },
   { name: 'bye', frame: { type: 'bye', requestId: 0 }, hex: H('7f', '00000000', '00000000') },
 ];
 
@@ -78,7 +88,7 @@ describe('bad frames are rejected before allocation', () => {
   const run = Buffer.from(fixtures[4]!.hex, 'hex');
   const cases: Array<{ name: string; mutate: (b: Buffer) => Buffer; reason: string; limits?: Partial<typeof DEFAULT_FRAME_LIMITS> }> = [
     { name: 'bad magic', mutate: (b) => (b.write('XDMO', 0, 'latin1'), b), reason: 'bad-magic' },
-    { name: 'bad version', mutate: (b) => (b.writeUInt16LE(2, 4), b), reason: 'bad-version' },
+    { name: 'bad version (v1 peer)', mutate: (b) => (b.writeUInt16LE(1, 4), b), reason: 'bad-version' },
     { name: 'unknown type', mutate: (b) => (b.writeUInt8(0x55, 6), b), reason: 'bad-type' },
     { name: 'non-zero flags', mutate: (b) => (b.writeUInt8(1, 7), b), reason: 'bad-flags' },
     { name: 'payload length over the limit', mutate: (b) => (b.writeUInt32LE(0xffff_fff0, 12), b), reason: 'too-large' },
@@ -105,6 +115,38 @@ describe('bad frames are rejected before allocation', () => {
   test('welcome listing more experts than maxExperts → bad-shape', () => {
     const bytes = encodeFrame(fixtures[3]!.frame);
     expectProtocolError(() => decodeOne(bytes, resolveFrameLimits({ maxExperts: 1 })), 'bad-shape');
+  });
+  const welcomeWithInfo = (info: string) => {
+    const fixture = Buffer.from(fixtures[3]!.hex, 'hex');
+    const head = fixture.subarray(0, fixture.length - infoJson.length);
+    const bytes = Buffer.concat([head, Buffer.from(info, 'utf8')]);
+    bytes.writeUInt32LE(bytes.length - HEADER_BYTES, 12);
+    bytes.writeUInt32LE(Buffer.byteLength(info), HEADER_BYTES + 24);
+    return bytes;
+  };
+  const badInfo: Array<{ name: string; info: string; reason: string }> = [
+    { name: 'not JSON', info: '{"schema":1,', reason: 'bad-info' },
+    { name: 'a JSON array', info: '[1]', reason: 'bad-info' },
+    { name: 'runtime neither node nor python', info: infoJson.replace('"runtime":"node"', '"runtime":"java"'), reason: 'bad-info' },
+    { name: 'executionProvider missing', info: infoJson.replace('"executionProvider":"cpu",', ''), reason: 'bad-info' },
+    { name: 'a temperature that is a string', info: infoJson.replace('41.5', '"hot"'), reason: 'bad-info' },
+    { name: 'totalRail naming no rail', info: infoJson.replace('"totalRail":"VDD_IN"', '"totalRail":"POM_5V_IN"'), reason: 'bad-info' },
+  ];
+  for (const c of badInfo) {
+    test(`welcome info ${c.name} → ${c.reason}`, () => expectProtocolError(() => decodeOne(welcomeWithInfo(c.info)), c.reason));
+  }
+  test('welcome info with unknown keys decodes (later schemas may add some)', () => {
+    const frame = decodeOne(welcomeWithInfo(infoJson.replace('{"schema":1,', '{"schema":1,"future":true,'))) as Extract<Frame, { type: 'welcome' }>;
+    assert.equal(frame.info.executionProvider, 'cpu');
+  });
+  test('welcome info longer than maxInfoBytes → too-large', () => {
+    expectProtocolError(() => decodeOne(Buffer.from(fixtures[3]!.hex, 'hex'), resolveFrameLimits({ maxInfoBytes: 64 })), 'too-large');
+  });
+  test('stats telemetry longer than maxInfoBytes → too-large; bad JSON → bad-info', () => {
+    expectProtocolError(() => decodeOne(Buffer.from(fixtures[11]!.hex, 'hex'), resolveFrameLimits({ maxInfoBytes: 64 })), 'too-large');
+    const bytes = Buffer.from(fixtures[11]!.hex, 'hex');
+    bytes.write('[', HEADER_BYTES + 68, 'utf8');
+    expectProtocolError(() => decodeOne(bytes), 'bad-info');
   });
   test('non-empty ping → bad-length', () => {
     const bytes = Buffer.concat([Buffer.from(fixtures[8]!.hex, 'hex'), Buffer.alloc(1)]);
@@ -152,7 +194,8 @@ describe('round trips', () => {
       fc.property(fc.string({ maxLength: 200 }), fc.integer({ min: 0, max: 0xffff_ffff }), (text, requestId) => {
         for (const frame of [
           { type: 'hello', requestId, nonce, clientName: text },
-          { type: 'welcome', requestId, device: text, experts: [{ layer: 1, expert: 2 }], limits: { maxPayloadBytes: 1, maxRows: 2, maxHidden: 3, maxK: 4 } },
+          { type: 'welcome', requestId, device: text, experts: [{ layer: 1, expert: 2 }], limits: { maxPayloadBytes: 1, maxRows: 2, maxHidden: 3, maxK: 4 },
+            info: { ...JSON.parse(infoJson), distro: text } },
           { type: 'error', requestId, code: 'compute-failed', message: text },
         ] as Frame[]) {
           assert.deepEqual(plain(decodeOne(encodeFrame(frame))), plain(frame));
