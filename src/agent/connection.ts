@@ -1,7 +1,11 @@
 // One BS connection on the agent: handshake (HELLO → CHALLENGE → AUTH → WELCOME) within a deadline,
 // then RUN requests served one at a time in arrival order, PING/STATS answered at once, BYE = finish
 // and close. A bad frame or a failed proof gets an ERROR frame and the connection is closed; nothing
-// a peer sends can throw out of here. Created by server.ts; imports only transport and core.
+// a peer sends can throw out of here. Frames are admitted (admission.ts) before their payload is
+// allocated; memory is bounded: reading pauses while maxQueuedRequests RUNs or maxQueuedBytes are
+// queued, or while WRITE_BACKLOG_BYTES of replies wait for a peer that does not read. A connection
+// idle past idleTimeoutMs (nothing received, nothing in flight) gets ERROR timeout and is closed.
+// Created by server.ts; imports only transport and core.
 // Hot path (RUN → RESULT): frames arrive through a callback (no arrays), a RUN is dispatched before
 // the state switch, the queue is drained with bound callbacks on the compute's promise (no async
 // functions), and small RESULTs are encoded into a reused buffer and written with one write(). A large
@@ -12,26 +16,34 @@ import {
   FrameReader, FrameWriter, PayloadPool, ProtocolError, computeProof, createNonce, encodeChallenge, encodeError, encodeFrame,
   encodeStats, encodeWelcome, verifyProof, NO_EXPERT, type FrameLimits, type Frame, type PayloadLease, type RunFrame, type WireErrorCode,
 } from '../transport/index.js';
+import { admitFrame, type ConnectionState } from './admission.js';
 import type { AgentStats, DisconnectReason, ExpertCompute } from './types.js';
+import type { DeviceDescriber } from './device-monitor.js';
+
+// Replies queued in the socket beyond this make the agent stop reading until they drain.
+export const WRITE_BACKLOG_BYTES = 4 * 1024 * 1024;
 
 export interface ConnectionContext {
   device: string;
   token: string;
   compute: ExpertCompute;
+  describer: DeviceDescriber; // runtime info for WELCOME, telemetry for STATS
   heldExperts: ReadonlyMap<number, Uint8Array>; // layer → bitmap over expert indices
   limits: FrameLimits;
   stats: AgentStats; // shared by all connections, mutated here
   handshakeTimeoutMs: number;
+  idleTimeoutMs: number; // 0 = never
   maxQueuedRequests: number;
+  maxQueuedBytes: number;
   onAuthenticated(clientName: string): void;
   onRejected(code: WireErrorCode, message: string): void;
   onRequestFailed(requestId: number, layer: number, code: WireErrorCode, message: string): void;
   onClosed(reason: DisconnectReason): void;
 }
 
-type State = 'hello' | 'auth' | 'ready' | 'closing';
 interface QueuedRun {
   frame: RunFrame;
+  wireBytes: number;
   deadlineAtMs: number; // local clock; Infinity when the RUN has none
   lease: PayloadLease | undefined; // the RUN's pooled payload, released once nothing reads it
 }
@@ -45,30 +57,37 @@ export class AgentConnection {
   readonly #writer: FrameWriter;
   readonly #queue: QueuedRun[] = [];
   #current: { frame: RunFrame; startMs: number; lease: PayloadLease | undefined } | undefined; // the RUN whose compute is in flight
-  readonly #onFrameBound = (frame: Frame, _wireBytes: number, lease: PayloadLease | undefined) => {
+  readonly #onFrameBound = (frame: Frame, wireBytes: number, lease: PayloadLease | undefined) => {
     if (this.#state === 'closing' && this.#closeReason !== 'bye') return;
-    if (frame.type === 'run' && this.#state === 'ready') return this.#enqueue(frame, lease);
+    if (frame.type === 'run' && this.#state === 'ready') return this.#enqueue(frame, wireBytes, lease);
     this.#onFrame(frame);
     // Other frames' decoders copy what they keep (nonces, names), so their payload is free at once.
     if (lease !== undefined) this.#pool.release(lease);
   };
   readonly #onComputedBound = (output: Float32Array) => this.#onComputed(output);
   readonly #onComputeFailedBound = (error: unknown) => this.#onComputeFailed(error);
-  #state: State = 'hello';
+  #state: ConnectionState = 'hello';
   #bsNonce: Buffer = Buffer.alloc(0);
   #agentNonce: Buffer = Buffer.alloc(0);
   #isDraining = false;
   #closeReason: DisconnectReason | undefined;
+  #queuedBytes = 0;
+  #lastReceivedMs = performance.now();
   readonly #handshakeTimer: NodeJS.Timeout;
+  #idleTimer: NodeJS.Timeout | undefined;
 
   constructor(socket: Socket, context: ConnectionContext) {
     this.#socket = socket;
     this.#context = context;
-    this.#reader = new FrameReader(context.limits, this.#pool);
+    const hiddenSize = context.compute.hiddenSize;
+    this.#reader = new FrameReader(context.limits, this.#pool, (header, fixed) => admitFrame(this.#state, header, fixed, context.device, hiddenSize));
     this.#writer = new FrameWriter(socket);
     socket.setNoDelay(true);
-    this.#handshakeTimer = setTimeout(() => this.#destroy('handshake-timeout'), context.handshakeTimeoutMs);
+    this.#handshakeTimer = setTimeout(() => {
+      this.#reject(0, 'timeout', `no complete handshake within ${context.handshakeTimeoutMs} ms`, 'handshake-timeout');
+    }, context.handshakeTimeoutMs);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('drain', () => this.#updateReading());
     socket.on('error', () => this.#destroy('socket-error'));
     socket.on('close', () => this.#finish(this.#closeReason ?? 'peer-closed'));
   }
@@ -80,12 +99,40 @@ export class AgentConnection {
 
   #onData(chunk: Buffer): void {
     this.#context.stats.bytesReceived += chunk.length;
+    this.#lastReceivedMs = performance.now();
     try {
       this.#reader.read(chunk, this.#onFrameBound);
     } catch (error) {
-      const reason = error instanceof ProtocolError ? error.reason : 'bad-length';
-      this.#reject(0, reason, (error as Error).message, 'rejected');
+      const isProtocol = error instanceof ProtocolError;
+      this.#reject(isProtocol ? error.requestId ?? 0 : 0, isProtocol ? error.reason : 'bad-length', (error as Error).message, 'rejected');
     }
+  }
+
+  // Reads only while the queue and the reply backlog are under their bounds (TCP flow control then holds the BS back).
+  #updateReading(): void {
+    const socket = this.#socket;
+    const { maxQueuedRequests, maxQueuedBytes } = this.#context;
+    const isFull = this.#queue.length >= maxQueuedRequests || this.#queuedBytes >= maxQueuedBytes || socket.writableLength >= WRITE_BACKLOG_BYTES;
+    if (isFull) {
+      if (!socket.isPaused()) socket.pause();
+    } else if (socket.isPaused() && !socket.destroyed) {
+      socket.resume();
+    }
+  }
+
+  // Closes the connection once nothing was received for idleTimeoutMs while nothing was queued or computing.
+  #checkIdle(): void {
+    this.#idleTimer = undefined;
+    if (this.#state !== 'ready') return;
+    const timeoutMs = this.#context.idleTimeoutMs;
+    const now = performance.now();
+    if (this.#current !== undefined || this.#queue.length > 0) this.#lastReceivedMs = now;
+    const idleMs = now - this.#lastReceivedMs;
+    if (idleMs >= timeoutMs) {
+      this.#reject(0, 'timeout', `idle for ${Math.round(idleMs)} ms (the agent's idle timeout is ${timeoutMs} ms)`, 'idle-timeout');
+      return;
+    }
+    this.#idleTimer = setTimeout(() => this.#checkIdle(), timeoutMs - idleMs);
   }
 
   #onFrame(frame: Frame): void {
@@ -93,7 +140,7 @@ export class AgentConnection {
       case 'hello:hello': return this.#onHello(frame as Extract<Frame, { type: 'hello' }>);
       case 'auth:auth': return this.#onAuth(frame as Extract<Frame, { type: 'auth' }>);
       case 'ready:ping': return this.#send(encodeFrame({ type: 'pong', requestId: frame.requestId }));
-      case 'ready:stats-request': return this.#send(encodeStats({ requestId: frame.requestId, stats: this.#context.stats }));
+      case 'ready:stats-request': return this.#send(encodeStats({ requestId: frame.requestId, stats: this.#context.stats, telemetry: this.#context.describer.telemetry() }));
       case 'ready:bye':
       case 'closing:bye':
         this.#state = 'closing';
@@ -123,20 +170,21 @@ export class AgentConnection {
     clearTimeout(this.#handshakeTimer);
     this.#state = 'ready';
     this.#context.stats.connections++;
+    if (this.#context.idleTimeoutMs > 0) this.#idleTimer = setTimeout(() => this.#checkIdle(), this.#context.idleTimeoutMs);
     const { limits, compute, device } = this.#context;
     const experts = compute.experts.map((key) => {
       const [layer, expert] = key.split('.').map(Number);
       return { layer: layer!, expert: expert! };
     });
-    this.#send(encodeWelcome({ requestId: 0, device, experts, limits }));
+    this.#send(encodeWelcome({ requestId: 0, device, experts, limits, info: this.#context.describer.runtimeInfo() }));
     this.#context.onAuthenticated(this.#clientName);
   }
 
-  #enqueue(frame: RunFrame, lease: PayloadLease | undefined): void {
+  #enqueue(frame: RunFrame, wireBytes: number, lease: PayloadLease | undefined): void {
     this.#context.stats.runRequests++;
-    this.#queue.push({ frame, deadlineAtMs: frame.deadlineMs > 0 ? performance.now() + frame.deadlineMs : Infinity, lease });
-    // Stop reading while too much is queued: TCP flow control then holds the BS back.
-    if (this.#queue.length >= this.#context.maxQueuedRequests) this.#socket.pause();
+    this.#queue.push({ frame, wireBytes, deadlineAtMs: frame.deadlineMs > 0 ? this.#lastReceivedMs + frame.deadlineMs : Infinity, lease });
+    this.#queuedBytes += wireBytes;
+    this.#updateReading();
     if (!this.#isDraining) this.#drain();
   }
 
@@ -146,7 +194,8 @@ export class AgentConnection {
     this.#isDraining = true;
     while (this.#queue.length > 0 && !this.#socket.destroyed) {
       const run = this.#queue.shift()!;
-      if (this.#queue.length < this.#context.maxQueuedRequests && this.#socket.isPaused()) this.#socket.resume();
+      this.#queuedBytes -= run.wireBytes;
+      this.#updateReading();
       if (this.#start(run)) return;
     }
     this.#isDraining = false;
@@ -201,6 +250,7 @@ export class AgentConnection {
         const onReleased = lease === undefined ? undefined : () => this.#pool.release(lease);
         this.#context.stats.bytesSent += this.#writer.writeResult(
           { requestId: frame.requestId, dtype: frame.dtype, rows: frame.rows, hidden: frame.hidden, computeMicros, output }, onReleased);
+        if (socket.writableLength >= WRITE_BACKLOG_BYTES) this.#updateReading();
       }
     }
     this.#drain();
@@ -246,7 +296,7 @@ export class AgentConnection {
     if (this.#state === 'closing') return;
     this.#state = 'closing';
     this.#closeReason = reason;
-    this.#queue.length = 0;
+    this.#clearQueue();
     if (reason === 'rejected') this.#context.onRejected(code, message);
     this.#send(encodeError({ requestId, code, message }));
     this.#socket.end();
@@ -261,8 +311,16 @@ export class AgentConnection {
 
   #finish(reason: DisconnectReason): void {
     clearTimeout(this.#handshakeTimer);
-    this.#queue.length = 0;
+    clearTimeout(this.#idleTimer);
+    this.#clearQueue();
     this.#context.onClosed(reason);
+  }
+
+  // Drops queued RUNs (no answer: the BS fails them when the connection closes), handing their buffers back.
+  #clearQueue(): void {
+    for (const run of this.#queue) this.#release(run.lease);
+    this.#queue.length = 0;
+    this.#queuedBytes = 0;
   }
 }
 

@@ -2,8 +2,11 @@
 // protocol until aborted, then closes. Prints one JSON "ready" line when it listens (loopback and
 // deploy wait for it). Must not import bs, deploy, report, cli, ssh2 or ora (test/agent/imports.test.ts).
 import { EXIT_BAD_INPUT, EXIT_RUN_FAILED, WdmoeError } from '../core/index.js';
-import { loadExpertCompute } from '../model/index.js';
-import { startAgentServer } from './server.js';
+import { ONNX_ENGINE, loadExpertCompute } from '../model/index.js';
+import { startAgentServer, type AgentBounds } from './server.js';
+import { startDeviceMonitor } from './device-monitor.js';
+import { readJetson } from './device-sysfs.js';
+import { startEnergySampler } from './energy-sampler.js';
 
 export interface AgentOptions {
   readonly modelDir: string;
@@ -13,14 +16,17 @@ export interface AgentOptions {
   readonly port: number;
   readonly token: string;
   readonly intraOpThreads: number;
+  readonly bounds: Readonly<AgentBounds>; // timeouts and connection/queue limits (AGENT_DEFAULTS when not given)
   // Exit when this process is gone (bench's child agents must not outlive a killed bench).
   readonly parentPid?: number;
+  // Where thermal zones, clocks and power rails are read ("/"; a recorded tree in tests).
+  readonly sysfsRoot?: string;
 }
 
 const PARENT_POLL_MS = 500;
 
 // Aborts when `pid` no longer exists; the returned stop() clears the poll.
-function watchParent(pid: number, controller: AbortController): () => void {
+export function watchParent(pid: number, controller: AbortController): () => void {
   const timer = setInterval(() => {
     try {
       process.kill(pid, 0);
@@ -51,7 +57,16 @@ export async function runAgent(options: AgentOptions, context: { signal: AbortSi
   const lifetime = new AbortController();
   const signal = AbortSignal.any([context.signal, lifetime.signal]);
   const stopWatching = options.parentPid === undefined ? () => undefined : watchParent(options.parentPid, lifetime);
+  const startedAtMs = performance.now();
   const compute = await loadExpertCompute(options.modelDir, options.experts, { intraOpThreads: options.intraOpThreads });
+  // Power rails are sampled for the agent's whole life; STATS hands out the cumulative counters.
+  const root = options.sysfsRoot ?? '/';
+  const energy = startEnergySampler({ root, isJetson: readJetson(root) !== null });
+  const monitor = await startDeviceMonitor({
+    runtime: 'node', runtimeVersion: process.versions.node, startedAtMs, root,
+    engine: ONNX_ENGINE.name, engineVersion: ONNX_ENGINE.version, executionProvider: ONNX_ENGINE.executionProvider,
+    energy: () => energy.counters(),
+  });
   try {
     const server = await startAgentServer({
       host: options.host,
@@ -59,13 +74,22 @@ export async function runAgent(options: AgentOptions, context: { signal: AbortSi
       token: options.token,
       device: options.device,
       compute,
+      describer: monitor,
       signal,
+      ...options.bounds,
     }).catch((error: unknown) => {
       const code = (error as NodeJS.ErrnoException).code ?? ((error as { cause?: NodeJS.ErrnoException }).cause?.code);
       if (code === 'EADDRINUSE') {
         throw new WdmoeError('port-in-use', `device ${options.device}: ${options.host}:${options.port} is already in use`, {
           exitCode: EXIT_RUN_FAILED,
           hint: 'stop what listens there (another agent? `wdmoe loopback down <testbed>`) or give this device another port',
+          cause: error,
+        });
+      }
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+        throw new WdmoeError('listen-address', `device ${options.device}: cannot listen on ${options.host}:${options.port}: ${code === 'EADDRNOTAVAIL' ? 'not an address of this machine' : 'the name does not resolve here'} (${code})`, {
+          exitCode: EXIT_BAD_INPUT,
+          hint: 'the agent listens on the device\'s testbed `host` (the address the BS connects to): give it an address of this device\'s interfaces (see `ip -br addr`), or pass --host',
           cause: error,
         });
       }
@@ -79,6 +103,8 @@ export async function runAgent(options: AgentOptions, context: { signal: AbortSi
     await server.close();
   } finally {
     stopWatching();
+    monitor.close();
+    energy.close();
     await compute.release();
   }
 }

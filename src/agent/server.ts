@@ -1,11 +1,13 @@
 // The agent's TCP server (`wdmoe agent` runs one per device): accepts BS connections and serves each
 // with an AgentConnection (handshake, RUN in arrival order, PING/STATS, BYE). One bad or silent peer
-// only ever loses its own connection. Reports typed events through `onEvent`; never logs.
+// only ever loses its own connection; past maxConnections a new one gets ERROR busy and is closed.
+// Reports typed events through `onEvent`; never logs.
 // Called by agent/run-agent.ts and tests. Imports transport and core only (never bs/deploy/report/cli).
 import { createServer, type Socket } from 'node:net';
-import { resolveFrameLimits, type FrameLimits } from '../transport/index.js';
+import { encodeError, resolveFrameLimits, type FrameLimits } from '../transport/index.js';
 import { AgentConnection, type ConnectionContext } from './connection.js';
-import type { AgentEvent, AgentStats, ExpertCompute } from './types.js';
+import type { AgentEvent, AgentStats, ComputeEngine, ExpertCompute } from './types.js';
+import { startDeviceMonitor, type DeviceDescriber, type DeviceMonitor } from './device-monitor.js';
 
 export interface AgentServerOptions {
   host: string;
@@ -13,12 +15,34 @@ export interface AgentServerOptions {
   token: string;
   device: string;
   compute: ExpertCompute;
+  // What WELCOME and STATS say about the device; default: a DeviceMonitor of this host with `engine`.
+  describer?: DeviceDescriber;
+  engine?: ComputeEngine; // default: unknown engine on cpu
   signal?: AbortSignal; // aborting closes the server
   limits?: Partial<FrameLimits>;
   onEvent?: (event: AgentEvent) => void;
-  handshakeTimeoutMs?: number; // default 5000
-  maxQueuedRequests?: number; // per connection before reading pauses; default 64
+  handshakeTimeoutMs?: number; // default AGENT_DEFAULTS.handshakeTimeoutMs
+  idleTimeoutMs?: number; // authenticated connection with nothing received or in flight; 0 = never
+  maxConnections?: number; // open at once, authenticated or not
+  maxQueuedRequests?: number; // per connection before reading pauses
+  maxQueuedBytes?: number; // RUN bytes queued per connection before reading pauses
 }
+
+// The defaults of the server's bounds (docs/protocol.md "Agent bounds"; `wdmoe agent --help`).
+export interface AgentBounds {
+  handshakeTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxConnections: number;
+  maxQueuedRequests: number;
+  maxQueuedBytes: number;
+}
+export const AGENT_DEFAULTS: Readonly<AgentBounds> = Object.freeze({
+  handshakeTimeoutMs: 5000,
+  idleTimeoutMs: 600_000,
+  maxConnections: 16,
+  maxQueuedRequests: 64,
+  maxQueuedBytes: 32 * 1024 * 1024,
+});
 
 export interface AgentServer {
   readonly host: string;
@@ -30,6 +54,7 @@ export interface AgentServer {
 // Listens and serves until close() or the signal; rejects with the listen error (e.g. EADDRINUSE).
 export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
   const limits = resolveFrameLimits(options.limits);
+  const bounds = resolveBounds(options);
   const { device } = options;
   const emit = (event: AgentEvent) => {
     try {
@@ -50,14 +75,21 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   }
   const stats: AgentStats = { connections: 0, runRequests: 0, runServed: 0, runErrors: 0, deadlineMisses: 0, computeMicrosTotal: 0, bytesReceived: 0, bytesSent: 0 };
   const connections = new Set<AgentConnection>();
+  let ownMonitor: DeviceMonitor | undefined;
+  if (options.describer === undefined) {
+    const engine = options.engine ?? { name: 'unknown', version: null, executionProvider: 'cpu' };
+    ownMonitor = await startDeviceMonitor({
+      runtime: 'node', runtimeVersion: process.versions.node, engine: engine.name, engineVersion: engine.version, executionProvider: engine.executionProvider,
+    });
+  }
+  const describer = options.describer ?? ownMonitor!;
   let nextConnectionId = 1;
 
   const server = createServer({ noDelay: true }, (socket: Socket) => {
     const ref = { device, connectionId: nextConnectionId++, remote: `${socket.remoteAddress}:${socket.remotePort}` };
+    if (connections.size >= bounds.maxConnections) return refuseBusy(socket, device, bounds.maxConnections, (message) => emit({ kind: 'agent-rejected', code: 'busy', message, ...ref }));
     const context: ConnectionContext = {
-      device, token: options.token, compute: options.compute, heldExperts, limits, stats,
-      handshakeTimeoutMs: options.handshakeTimeoutMs ?? 5000,
-      maxQueuedRequests: options.maxQueuedRequests ?? 64,
+      device, token: options.token, compute: options.compute, describer, heldExperts, limits, stats, ...bounds,
       onAuthenticated: (clientName) => emit({ kind: 'agent-authenticated', clientName, ...ref }),
       onRejected: (code, message) => emit({ kind: 'agent-rejected', code, message, ...ref }),
       onRequestFailed: (requestId, layer, code, message) => emit({ kind: 'agent-request-failed', requestId, layer, code, message, ...ref }),
@@ -79,6 +111,9 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       server.off('error', onError);
       resolve();
     });
+  }).catch((error: unknown) => {
+    ownMonitor?.close();
+    throw error;
   });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
@@ -88,6 +123,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const close = (): Promise<void> =>
     (closing ??= new Promise<void>((resolve) => {
       options.signal?.removeEventListener('abort', onAbort);
+      ownMonitor?.close();
       const timer = setTimeout(resolve, 2000); // bounded even if a socket lingers
       server.close(() => {
         clearTimeout(timer);
@@ -101,4 +137,28 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   else options.signal?.addEventListener('abort', onAbort, { once: true });
 
   return { host: options.host, port, stats: () => ({ ...stats }), close };
+}
+
+function resolveBounds(options: AgentServerOptions): AgentBounds {
+  const bounds = {
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? AGENT_DEFAULTS.handshakeTimeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs ?? AGENT_DEFAULTS.idleTimeoutMs,
+    maxConnections: options.maxConnections ?? AGENT_DEFAULTS.maxConnections,
+    maxQueuedRequests: options.maxQueuedRequests ?? AGENT_DEFAULTS.maxQueuedRequests,
+    maxQueuedBytes: options.maxQueuedBytes ?? AGENT_DEFAULTS.maxQueuedBytes,
+  };
+  for (const [name, value] of Object.entries(bounds)) {
+    const min = name === 'idleTimeoutMs' ? 0 : 1;
+    if (!Number.isInteger(value) || value < min || value > 0x7fff_ffff) throw new RangeError(`agent ${name} must be an integer in ${min}..2^31-1, got ${value}`);
+  }
+  return bounds;
+}
+
+// Answers a connection over the limit with ERROR busy and closes it (destroyed after 1 s if it never reads).
+function refuseBusy(socket: Socket, device: string, maxConnections: number, report: (message: string) => void): void {
+  const message = `agent ${device} already serves ${maxConnections} connections (its --max-connections)`;
+  socket.on('error', () => undefined);
+  socket.end(encodeError({ requestId: 0, code: 'busy', message }));
+  setTimeout(() => socket.destroy(), 1000).unref();
+  report(message);
 }

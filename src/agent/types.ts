@@ -6,11 +6,21 @@ import type { RunRequest, AgentStats, WireErrorCode } from '../transport/index.j
 // Runs this device's experts on one RUN: Σ_k w·expert(x) per row, rows×hidden.
 export interface ExpertCompute {
   readonly experts: readonly string[]; // ExpertKey "layer.expert"
+  // The experts' hidden width, when known: a RUN of another hidden is refused (bad-shape) before its
+  // payload is allocated. Fakes and the perf echo leave it out and take any width.
+  readonly hiddenSize?: number;
   apply(work: RunRequest): Promise<Float32Array>;
 }
 
+// What runs the experts, as WELCOME reports it (agent/device-monitor.ts).
+export interface ComputeEngine {
+  name: string; // 'onnxruntime-node' | 'torch' | …
+  version: string | null;
+  executionProvider: string; // the one that actually runs: 'cpu' | 'cuda' | …
+}
+
 // Why a connection ended.
-export type DisconnectReason = 'bye' | 'peer-closed' | 'rejected' | 'handshake-timeout' | 'server-closed' | 'socket-error';
+export type DisconnectReason = 'bye' | 'peer-closed' | 'rejected' | 'handshake-timeout' | 'idle-timeout' | 'busy' | 'server-closed' | 'socket-error';
 
 interface ConnectionRef {
   device: string;

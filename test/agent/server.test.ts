@@ -2,52 +2,16 @@
 // only its own connection closes; the handshake, deadlines, failures, BYE and events behave as specified.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect as connectTcp, type Socket } from 'node:net';
 import { startAgentServer, type AgentServer } from '../../src/agent/server.js';
 import type { AgentEvent } from '../../src/agent/types.js';
-import {
-  DeviceClient, FrameReader, computeProof, createNonce, encodeFrame, encodeRun, resolveFrameLimits, type Frame,
-} from '../../src/transport/index.js';
+import { DeviceClient, encodeFrame, encodeRun, type Frame } from '../../src/transport/index.js';
+import { RawPeer as BasePeer } from '../helpers/raw-peer.js';
 import { createFakeCompute, type FakeComputeOptions } from '../fixtures/agents/fake-compute.js';
 
 const TOKEN = 'agent-test-token';
-
-// A raw TCP peer that collects decoded frames and notices when the agent closes.
-class RawPeer {
-  readonly frames: Frame[] = [];
-  readonly closed: Promise<void>;
-  readonly socket: Socket;
-  #waiters: Array<() => void> = [];
-
+class RawPeer extends BasePeer {
   constructor(port: number) {
-    this.socket = connectTcp({ host: '127.0.0.1', port });
-    const reader = new FrameReader(resolveFrameLimits());
-    this.socket.on('data', (chunk: Buffer) => {
-      this.frames.push(...reader.push(chunk).map((r) => r.frame));
-      for (const wake of this.#waiters.splice(0)) wake();
-    });
-    this.socket.on('error', () => undefined);
-    this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
-  }
-
-  async next(timeoutMs = 2000): Promise<Frame> {
-    const deadline = performance.now() + timeoutMs;
-    while (this.frames.length === 0) {
-      if (performance.now() > deadline) throw new Error('no frame within deadline');
-      await Promise.race([new Promise<void>((resolve) => this.#waiters.push(resolve)), this.closed, new Promise((r) => setTimeout(r, 50))]);
-    }
-    return this.frames.shift()!;
-  }
-
-  // Runs the handshake with `token`; returns the agent's final frame (welcome or error).
-  async handshake(token = TOKEN): Promise<Frame> {
-    const bsNonce = createNonce();
-    this.socket.write(encodeFrame({ type: 'hello', requestId: 0, nonce: bsNonce, clientName: 'raw' }));
-    const challenge = await this.next();
-    assert.equal(challenge.type, 'challenge');
-    if (challenge.type !== 'challenge') throw new Error('unreachable');
-    this.socket.write(encodeFrame({ type: 'auth', requestId: 0, proof: computeProof(token, 'bs', bsNonce, challenge.nonce) }));
-    return this.next();
+    super(port, TOKEN);
   }
 }
 
