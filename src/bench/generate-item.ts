@@ -4,8 +4,8 @@
 import { generateGreedy, type ForwardSetup } from '../bs/index.js';
 import type { GenItem } from '../datasets/index.js';
 import type { TextTokenizer } from './tokenizer.js';
-import type { GenerationRecord, LayerRecord, ResultRecord } from '../records/index.js';
-import { toLayerLines, toResultRecord } from './record-item.js';
+import type { DeviceEventRecord, GenerationRecord, LayerRecord, ResultRecord } from '../records/index.js';
+import { toDeviceEventLines, toLayerLines, toResultRecord } from './record-item.js';
 import type { ItemKey } from './score-item.js';
 
 export interface GenerateContext {
@@ -29,7 +29,7 @@ export function stopTokens(tokenizer: TextTokenizer, eosTokenId: number | null):
 }
 
 // Generates an answer for `item` and scores it by exact match.
-export async function generateItem(key: ItemKey, item: GenItem, context: GenerateContext): Promise<{ generation: GenerationRecord; layers: LayerRecord[]; result: ResultRecord }> {
+export async function generateItem(key: ItemKey, item: GenItem, context: GenerateContext): Promise<{ generation: GenerationRecord; layers: LayerRecord[]; deviceEvents: DeviceEventRecord[]; result: ResultRecord }> {
   let prompt = context.tokenizer.encode(item.context);
   if (context.bosTokenId !== null) prompt = [context.bosTokenId, ...prompt];
   else if (prompt.length === 0) prompt = [context.prefixTokenId];
@@ -52,6 +52,7 @@ export async function generateItem(key: ItemKey, item: GenItem, context: Generat
       tpot_ms: generated.tpotMs.map((ms) => Math.round(ms * 1000) / 1000),
     },
     layers: generated.steps.flatMap((step, index) => toLayerLines(key, index, step, context.deviceNames)),
+    deviceEvents: generated.steps.flatMap((step, index) => toDeviceEventLines(key, index, step)),
     result: toResultRecord(key, prediction, item.answer.trim(), prompt.length + generated.tokens.length, { timing: generated.timing, experts: generated.experts }),
   };
 }

@@ -58,12 +58,12 @@ export async function runProfile(options: ProfileOptions, context: { signal?: Ab
     for (const [index, device] of testbed.devices.entries()) {
       const probe = probeOf(index);
       if (probe === null) continue;
-      const samples = await measureCompute(connected.channels[index]!, probe, { hidden, tokens: options.tokens, repeats: options.repeats, warmup: 2, deadlineMs: testbed.timeouts.requestMs, signal: context.signal });
+      const samples = await measureCompute(connected.devices[index]!.channel, probe, { hidden, tokens: options.tokens, repeats: options.repeats, warmup: 2, deadlineMs: testbed.timeouts.requestMs, signal: context.signal });
       const fit = fitComputeModel(samples);
       emit({ kind: 'device-profiled', device: device.name, fixedMs: fit.fixedMs, perTokenMs: fit.perTokenMs });
       measured.set(device.profile, [...(measured.get(device.profile) ?? []), { device: device.name, samples }]);
     }
-    const links = await checkLinks(connected.channels, connected.linkStatesAt(0), {
+    const links = await checkLinks(connected.devices.map((device) => device.channel), connected.linkStatesAt(0), {
       hidden, layer: 0, expertOf: (d) => Math.max(0, connected.expertDevices[0]!.findIndex((holders) => holders.includes(d))),
       repeats: options.repeats, tolerance: LINK_TOLERANCE, deadlineMs: testbed.timeouts.requestMs, signal: context.signal,
     });

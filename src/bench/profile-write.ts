@@ -1,7 +1,7 @@
 // Writes a measured device profile (profiles/<name>.yaml, the format testbed/profiles.ts reads): the fitted
 // compute model, the fields of the profile it replaces (description, GFLOP/s, memory), `estimate: false`,
 // and what was measured (samples, residual, R², link check). Called by profile-run.ts.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../core/index.js';
 import path from 'node:path';
 import { Document, isScalar, isSeq, visit } from 'yaml';
 import type { DeviceProfile } from '../testbed/index.js';
@@ -51,10 +51,7 @@ export function renderProfileYaml(profile: MeasuredProfile, at: Date): string {
 
 // Writes `<dir>/<name>.yaml` atomically (temp + rename); returns the file.
 export function writeProfile(dir: string, profile: MeasuredProfile, at = new Date()): string {
-  mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${profile.name}.yaml`);
-  const temp = `${file}.tmp-${process.pid}`;
-  writeFileSync(temp, renderProfileYaml(profile, at));
-  renameSync(temp, file);
+  writeFileAtomicSync(file, renderProfileYaml(profile, at));
   return file;
 }

@@ -1,8 +1,8 @@
 // Turns one forward pass's timings into the record lines: the results.jsonl line (DESIGN.md keys
 // exactly) and the layers.jsonl lines. Pure; called by bench/run.ts.
-import type { ForwardResult } from '../bs/index.js';
+import type { DeviceLossEvent, ForwardResult } from '../bs/index.js';
 import type { LinkState } from '../channel/index.js';
-import type { LayerRecord, LinkStateRecord, ResultRecord } from '../records/index.js';
+import type { DeviceEventRecord, LayerRecord, LinkStateRecord, ResultRecord } from '../records/index.js';
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
@@ -34,6 +34,21 @@ export function toResultRecord(key: ItemKey, prediction: number | string, gold: 
       },
     },
     experts: { used: forward.experts.used, dropped: forward.experts.dropped },
+  };
+}
+
+// The device-events.jsonl lines of one forward step of an item: devices lost, failovers, skipped experts.
+export function toDeviceEventLines(key: ItemKey, step: number, forward: Pick<ForwardResult, 'layers'>, now = new Date()): DeviceEventRecord[] {
+  return forward.layers.flatMap((layer) => layer.deviceEvents.map((event) => toDeviceEventLine(key, step, event, now)));
+}
+
+function toDeviceEventLine(key: ItemKey, step: number, event: DeviceLossEvent, now: Date): DeviceEventRecord {
+  return {
+    at: now.toISOString(), event: event.kind, device: event.device, dataset: key.dataset, id: key.id, policy: key.policy, step, layer: event.layer,
+    reason: event.kind === 'down' ? `${event.failure}: ${event.reason}` : null,
+    experts: event.kind === 'down' ? [] : event.experts,
+    to: event.kind === 'failover' ? event.to : null,
+    down_ms: null, attempts: null,
   };
 }
 

@@ -4,16 +4,17 @@
 // checks the folder holds the same kind of run and that a policy label already recorded still means the
 // same policy. Called by bench/run.ts.
 import { createHash } from 'node:crypto';
-import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
-import { EXIT_BAD_INPUT, WdmoeError } from '../core/index.js';
+import { parse, stringify } from 'yaml';
+import { EXIT_BAD_INPUT, WdmoeError, writeFileAtomicSync, writeJsonAtomicSync } from '../core/index.js';
 import type { GenItem, LoadedDataset, McItem } from '../datasets/index.js';
 import type { ResolvedPolicy } from '../policy/index.js';
-import { RUN_FILES, checkResumable, createRunMeta, fingerprintTestbed, readRunMeta, writeRunMeta } from '../records/index.js';
+import { RUN_FILES, checkResumable, createRunMeta, describeTestbedChanges, fingerprintTestbed, readRunMeta, writeRunMeta } from '../records/index.js';
 import { testbedToJson, type Testbed } from '../testbed/index.js';
 import type { BenchOptions } from './run.js';
+import { collectEnvironment } from './environment.js';
 
 // The run folder: --out, or a new runs/<timestamp>, or with --resume and no --out the newest run.
 export async function resolveRunDir(options: BenchOptions): Promise<string> {
@@ -56,8 +57,12 @@ export async function prepareRunDir(runDir: string, options: BenchOptions, testb
     manifestSha256: createHash('sha256').update(await readFile(path.join(testbed.modelDir, 'manifest.json'))).digest('hex'),
   };
   if (existing !== null) {
-    const problem = checkResumable(existing, { task: options.task, model, setup });
-    if (problem !== null) throw new WdmoeError('bench-cannot-resume', `cannot resume ${runDir}: ${problem}`, { exitCode: EXIT_BAD_INPUT, hint: 'start a new run with another --out' });
+    const problem = checkResumable(existing, { task: options.task, model, setup }, existing.setup?.testbedSha256 === setup.testbedSha256 ? [] : testbedChangesSince(runDir, testbed));
+    if (problem !== null) {
+      throw new WdmoeError('bench-cannot-resume', `cannot resume ${runDir}: ${problem}`, {
+        exitCode: EXIT_BAD_INPUT, hint: `resume with the testbed, model and flags the run started with (its resolved testbed: ${path.join(runDir, RUN_FILES.testbed)}), or start a new run with another --out`,
+      });
+    }
     existing.resumedAt.push(new Date().toISOString());
     existing.datasets = [...new Set([...existing.datasets, ...datasets.map((d) => d.name)])];
     const recorded = readPolicyRecords(runDir);
@@ -75,10 +80,22 @@ export async function prepareRunDir(runDir: string, options: BenchOptions, testb
     await writePolicies(runDir, { ...recorded, ...Object.fromEntries(policies.map((policy) => [policy.label, policyRecord(policy, options)])) });
     return;
   }
-  writeRunMeta(runDir, createRunMeta({ task: options.task, datasets: datasets.map((d) => d.name), policies: labels, model, testbed: options.testbedPath, limit: options.limit, tool: options.tool, setup }));
-  await writeFile(path.join(runDir, RUN_FILES.testbed), stringify(testbedToJson(testbed)));
-  await copyFile(path.join(testbed.modelDir, 'manifest.json'), path.join(runDir, RUN_FILES.manifest));
+  writeRunMeta(runDir, createRunMeta({ task: options.task, datasets: datasets.map((d) => d.name), policies: labels, model, testbed: options.testbedPath, limit: options.limit, tool: options.tool, setup, environment: collectEnvironment() }));
+  writeFileAtomicSync(path.join(runDir, RUN_FILES.testbed), stringify(testbedToJson(testbed)));
+  writeFileAtomicSync(path.join(runDir, RUN_FILES.manifest), await readFile(path.join(testbed.modelDir, 'manifest.json')));
   await writePolicies(runDir, Object.fromEntries(policies.map((policy) => [policy.label, policyRecord(policy, options)])));
+}
+
+// The settings that differ between the testbed a run started with (its testbed.yaml) and `testbed`; none
+// when the folder has no readable copy (the message then stays general).
+function testbedChangesSince(runDir: string, testbed: Testbed): string[] {
+  try {
+    const before = parse(readFileSync(path.join(runDir, RUN_FILES.testbed), 'utf8')) as unknown;
+    if (typeof before !== 'object' || before === null) return [];
+    return describeTestbedChanges(before as Record<string, unknown>, testbedToJson(testbed));
+  } catch {
+    return [];
+  }
 }
 
 // What policies.json holds for one policy (docs/records.md "policies.json").
@@ -119,5 +136,5 @@ export function readPolicyRecords(runDir: string): Record<string, PolicyRecord> 
 
 // policies.json: the resolved definition and parameters of every policy the run holds.
 async function writePolicies(runDir: string, records: Record<string, PolicyRecord>): Promise<void> {
-  await writeFile(path.join(runDir, RUN_FILES.policies), `${JSON.stringify(records, null, 2)}\n`);
+  writeJsonAtomicSync(path.join(runDir, RUN_FILES.policies), records);
 }

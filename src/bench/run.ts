@@ -3,10 +3,9 @@
 // in results.jsonl are skipped. Owns the run's teardown stack (sessions, connections, agents it started);
 // the summary is written even when the run fails, so recorded results are never lost.
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EXIT_BAD_INPUT, TeardownStack, WdmoeError } from '../core/index.js';
-import type { ForwardSetup } from '../bs/index.js';
+import { EXIT_BAD_INPUT, TeardownStack, WdmoeError, writeJsonAtomicSync } from '../core/index.js';
+import { DeviceLossError, type DeviceLossMode, type ForwardSetup } from '../bs/index.js';
 import { loadGenDataset, loadMcDataset, listBundledDatasets, type DatasetFormat, type GenItem, type LoadedDataset, type McItem } from '../datasets/index.js';
 import { SeededRandom } from '../links/index.js';
 import { loadBsGraphs, resolveTokenizerPath } from '../model/index.js';
@@ -19,10 +18,11 @@ import { connectDevices, type ConnectEvent, type ConnectedDevices, type Placemen
 import { checkLinks } from './profile-links.js';
 import { describeOffLink, LINK_TOLERANCE } from './profile-run.js';
 import {
-  openItemScoresWriter, openGenerationsWriter, openLayerLog, completedKeys, openResultsWriter, resultKey, pruneUnfinished, RUN_FILES,
+  openDeviceSetupWriter, openItemEnergyWriter, openItemScoresWriter, openGenerationsWriter, openLayerLog, openDeviceEvents, type DeviceEventsWriter, completedKeys, openResultsWriter, resultKey, pruneUnfinished, RUN_FILES,
   summarizeRunDir, writeSummary, type Summary,
 } from '../records/index.js';
 import { scoreItem } from './score-item.js';
+import { recordDeviceSetup, startEnergyWindow } from './device-probe.js';
 import { generateItem, stopTokens } from './generate-item.js';
 
 export type BenchTask = 'multiple-choice' | 'generate';
@@ -43,6 +43,7 @@ export interface BenchOptions {
   readonly placement: Placement;
   readonly shaping: ShapingChoice;
   readonly seed: number;
+  readonly onDeviceLoss: DeviceLossMode; // experts whose every holder is down: fail the run (default) or skip them
   readonly stateDir: string;
   readonly intraOpThreads: number;
   readonly tool: string;
@@ -61,6 +62,9 @@ export interface BenchResult {
   itemsResumed: number;
 }
 
+// How long the end-of-session device reading may wait for each device.
+const END_READING_MS = 2000;
+
 // Runs the benchmark; throws a WdmoeError for bad input or a failed run, after recording what finished.
 export async function runBench(options: BenchOptions, context: { signal?: AbortSignal; onEvent?: (event: BenchEvent) => void }): Promise<BenchResult> {
   const emit = context.onEvent ?? (() => undefined);
@@ -76,6 +80,7 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
   let itemsRun = 0;
   let itemsResumed = 0;
   let summary: Summary = { formatVersion: 1, groups: [] };
+  let deviceEvents: DeviceEventsWriter | undefined; // open once the items start; reconnections are recorded from then on
   try {
     const graphs = await loadBsGraphs(testbed.modelDir, { intraOpThreads: options.intraOpThreads });
     teardown.defer('BS sessions', () => graphs.release());
@@ -91,14 +96,38 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
       intraOpThreads: 1,
       teardown,
       signal: context.signal,
-      onEvent: emit,
+      onEvent: (event) => {
+        emit(event);
+        if (event.kind === 'device-reconnected') {
+          deviceEvents?.append({ at: new Date().toISOString(), event: 'reconnected', device: event.device, dataset: null, id: null, policy: null, step: null,
+            layer: null, reason: null, experts: [], to: null, down_ms: Math.round(event.downMs), attempts: event.attempts });
+        }
+      },
     });
     if (options.linkCheck && connected.shaping !== 'none' && connected.shaping !== 'local') await checkLinksBriefly(runDir, connected, testbed, graphs.arch.hiddenSize, emit, context.signal);
+    // The reproducibility record of the devices: runtime info and telemetry at this session's start, and at
+    // its end (registered after the connections, so it runs before they close).
+    const session = new Date().toISOString();
+    const deviceSetup = openDeviceSetupWriter(path.join(runDir, RUN_FILES.devices));
+    teardown.defer('devices.jsonl', () => deviceSetup.close());
+    const probeOptions = { deadlineMs: testbed.timeouts.connectMs, signal: context.signal };
+    const startTelemetry = await recordDeviceSetup(deviceSetup, connected.probes, 'start', { session, ...probeOptions });
+    teardown.defer('device telemetry at the end', async () => {
+      // Not the run's signal (it may be aborted: the end reading is still wanted), and briefly: a stalled device must not hold up teardown.
+      await recordDeviceSetup(deviceSetup, connected.probes, 'end', { session, deadlineMs: Math.min(testbed.timeouts.connectMs, END_READING_MS) });
+    });
+    for (const probe of connected.probes) {
+      if (probe.isCpuFallback) emit({ kind: 'warning', message: `device ${probe.spec.name}: runs its experts on cpu although the testbed asks for cuda (allow_cpu_fallback: true)` });
+    }
+    const hasPowerRails = startTelemetry.some((telemetry) => (telemetry?.energy ?? null) !== null);
     const done = completedKeys(path.join(runDir, RUN_FILES.results));
-    for (const file of [RUN_FILES.scores, RUN_FILES.generations, RUN_FILES.layers]) {
+    for (const file of [RUN_FILES.scores, RUN_FILES.generations, RUN_FILES.layers, RUN_FILES.energy]) {
       const dropped = pruneUnfinished(path.join(runDir, file), done);
       if (dropped > 0) emit({ kind: 'warning', message: `${file}: dropped ${dropped} line(s) of an item interrupted before its result; it runs again` });
     }
+    // Opened after the pruning above, which may replace energy.jsonl by a rewritten file.
+    const energy = hasPowerRails ? openItemEnergyWriter(path.join(runDir, RUN_FILES.energy)) : undefined;
+    if (energy !== undefined) teardown.defer('energy.jsonl', () => energy.close());
     const results = openResultsWriter(path.join(runDir, RUN_FILES.results));
     teardown.defer('results.jsonl', () => results.close());
     const scores = options.task === 'multiple-choice' ? openItemScoresWriter(path.join(runDir, RUN_FILES.scores)) : undefined;
@@ -107,6 +136,12 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
     if (generations !== undefined) teardown.defer('generations.jsonl', () => generations.close());
     const layers = openLayerLog(path.join(runDir, RUN_FILES.layers));
     teardown.defer('layers.jsonl', () => layers.close());
+    const events = openDeviceEvents(path.join(runDir, RUN_FILES.deviceEvents));
+    deviceEvents = events;
+    teardown.defer('device-events.jsonl', () => {
+      deviceEvents = undefined;
+      events.close();
+    });
     if (results.truncatedBytes > 0) emit({ kind: 'warning', message: `results.jsonl ended in a torn line (${results.truncatedBytes} bytes), removed; that item runs again` });
 
     const total = datasets.reduce((sum, dataset) => sum + dataset.items.length, 0) * policies.length;
@@ -127,9 +162,9 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
           const timeMs = channelTimeMs(testbed.bs.clock, { itemIndex, wallElapsedMs: performance.now() - runStartMs });
           return { timeMs: isStaticLinks ? null : timeMs, states: connected.linkStatesAt(timeMs) };
         },
-        channels: connected.channels,
         expertDevices: connected.expertDevices,
         deadlineMs: testbed.timeouts.requestMs,
+        onDeviceLoss: options.onDeviceLoss,
         random: () => random.next(),
       };
     };
@@ -148,22 +183,35 @@ export async function runBench(options: BenchOptions, context: { signal?: AbortS
           context.signal?.throwIfAborted();
           const key = { dataset: dataset.name, policy, id: item.id };
           const base = { setup: setupFor(policyIndex, itemIndex), deviceNames, signal: context.signal };
+          const window = energy === undefined ? undefined : await startEnergyWindow(connected.probes, probeOptions);
           let record;
-          if ('choices' in item) {
-            const scored = await scoreItem(key, item, { ...base, tokenizer, scoring });
-            scores!.append(scored.score);
-            for (const line of scored.layers) layers.append(line);
-            record = scored.result;
-          } else {
-            const generated = await generateItem(key, item, { ...base, tokenizer, bosTokenId, prefixTokenId, isStop: (id) => stops.has(id), maxNewTokens: options.maxNewTokens, maxPositions: arch.maxPositionEmbeddings });
-            generations!.append(generated.generation);
-            for (const line of generated.layers) layers.append(line);
-            record = generated.result;
+          try {
+            if ('choices' in item) {
+              const scored = await scoreItem(key, item, { ...base, tokenizer, scoring });
+              scores!.append(scored.score);
+              for (const line of scored.layers) layers.append(line);
+              for (const line of scored.deviceEvents) events.append(line);
+              record = scored.result;
+            } else {
+              const generated = await generateItem(key, item, { ...base, tokenizer, bosTokenId, prefixTokenId, isStop: (id) => stops.has(id), maxNewTokens: options.maxNewTokens, maxPositions: arch.maxPositionEmbeddings });
+              generations!.append(generated.generation);
+              for (const line of generated.layers) layers.append(line);
+              for (const line of generated.deviceEvents) events.append(line);
+              record = generated.result;
+            }
+          } catch (error) {
+            // The item is recorded as failed, with why; it has no results line, so --resume runs it again.
+            if (error instanceof DeviceLossError) {
+              events.append({ at: new Date().toISOString(), event: 'item-failed', device: error.device, ...key, step: null, layer: error.layer,
+                reason: error.reason, experts: [...error.experts], to: null, down_ms: null, attempts: null });
+            }
+            throw error;
           }
+          if (window !== undefined) energy!.append({ ...key, n_tokens: record.n_tokens, ...(await window.finish()) });
           results.append(record);
           itemsRun += 1;
           finished += 1;
-          emit({ kind: 'item-done', ...key, correct: record.correct, latencyMs: record.latency_ms.total, done: finished, total });
+          emit({ kind: 'item-done', ...key, correct: record.correct === true, latencyMs: record.latency_ms.total, done: finished, total });
         }
       }
     }
@@ -213,7 +261,7 @@ async function loadDatasets(options: BenchOptions): Promise<LoadedDataset<McItem
 async function checkLinksBriefly(runDir: string, connected: ConnectedDevices, testbed: Testbed, hidden: number, emit: (event: BenchEvent) => void, signal?: AbortSignal): Promise<void> {
   let checks;
   try {
-    checks = await checkLinks(connected.channels, connected.linkStatesAt(0), {
+    checks = await checkLinks(connected.devices.map((device) => device.channel), connected.linkStatesAt(0), {
       hidden, layer: 0, expertOf: (d) => Math.max(0, connected.expertDevices[0]!.findIndex((holders) => holders.includes(d))),
       repeats: 3, tolerance: LINK_TOLERANCE, deadlineMs: testbed.timeouts.requestMs, signal,
     });
@@ -223,5 +271,5 @@ async function checkLinksBriefly(runDir: string, connected: ConnectedDevices, te
     return;
   }
   for (const check of checks.filter((c) => c.isOff)) emit({ kind: 'warning', message: `link check: ${describeOffLink(check)}` });
-  await writeFile(path.join(runDir, RUN_FILES.linkCheck), `${JSON.stringify({ formatVersion: 1, tolerance: LINK_TOLERANCE, checkedAt: new Date().toISOString(), links: checks }, null, 2)}\n`);
+  writeJsonAtomicSync(path.join(runDir, RUN_FILES.linkCheck), { formatVersion: 1, tolerance: LINK_TOLERANCE, checkedAt: new Date().toISOString(), links: checks });
 }

@@ -1,10 +1,11 @@
 // Fan-out of one MoE layer: groups the policy's (token, expert) slots by device, sends each device the
 // hidden states of its tokens once — at the rate its link gives it now with the bandwidth share the
 // policy chose (channel state × share; equal shares among the devices used when the policy gives none) —
-// waits for every answer, and sums them into one n×H result. Records the rate each transfer really got.
+// waits for every answer (or failure), and sums them into one n×H result. Records the rate each transfer
+// really got; a failed device is reported, not thrown (bs/layer-failover.ts handles it).
 // Called by bs/forward.ts. Channels are transport DeviceClients or the in-process local channel.
 import { rateAtShare, type DeviceLinkState, type LinkState } from '../channel/index.js';
-import { NO_EXPERT_SLOT, type PolicyDecision } from '../policy/index.js';
+import { NO_EXPERT_SLOT, type DeviceWork, type PolicyDecision } from '../policy/index.js';
 
 // What a device is asked to do (structurally transport's RunRequest).
 export interface DeviceRunRequest {
@@ -64,9 +65,17 @@ export interface DeviceLayerRecord {
 }
 
 export interface LayerDispatch {
-  combined: Float32Array; // n×H, Σ weight · expert(x) over all kept slots
-  devices: DeviceLayerRecord[];
+  combined: Float32Array; // n×H, Σ weight · expert(x) over the kept slots of the devices that answered
+  devices: DeviceLayerRecord[]; // the devices that answered
   wallMs: number;
+  failures: DeviceFailureReport[]; // the devices whose request failed (their rows are not in combined)
+}
+
+// A device whose request of this layer failed, and why (a transport DeviceError, or whatever its channel threw).
+export interface DeviceFailureReport {
+  device: number; // index into the channels
+  deadlineMs: number; // the deadline its request had
+  error: unknown;
 }
 
 interface DevicePlan {
@@ -74,6 +83,7 @@ interface DevicePlan {
   tokens: number[];
   request: DeviceRunRequest;
   experts: number[]; // distinct expert indices in this request
+  pairs: number; // (token, expert) pairs in this request
 }
 
 // Builds one request per device that has at least one slot in `decision`.
@@ -117,7 +127,7 @@ export function planLayerRequests(layer: number, states: Float32Array, hidden: n
         distinctExperts.add(experts[slot]!);
       });
     });
-    plans.push({ device, tokens: deviceTokens, request, experts: [...distinctExperts].sort((a, b) => a - b) });
+    plans.push({ device, tokens: deviceTokens, request, experts: [...distinctExperts].sort((a, b) => a - b), pairs: slots.length });
   });
   return plans;
 }
@@ -134,37 +144,54 @@ function inForce(state: LinkState | undefined, share: number): DeviceLinkInForce
   return state === undefined ? undefined : { rateBitsPerSec: rateAtShare(state, share), delayMs: state.delayMs };
 }
 
-// Sends every device its rows in parallel and combines the answers; rejects as soon as one device fails.
-// `links` (one per channel) are the link states now; without them each shaper keeps its own spec.
+// Sends every device its rows in parallel and combines the answers of those that answered; a device that
+// fails (its run rejects) is reported in `failures` with the error and its rows left out of `combined`
+// (bs/layer-failover.ts decides what happens next). `links` (one per channel) are the link states now;
+// without them each shaper keeps its own spec. Each request's deadline is `deadlineMsFor(device, work,
+// share)` when given (bs/request-deadline.ts), else `deadlineMs`.
 export async function dispatchLayer(
   channels: readonly DeviceChannel[],
   layer: number,
   states: Float32Array,
   hidden: number,
   decision: PolicyDecision,
-  options: { deadlineMs: number; signal?: AbortSignal; links?: readonly DeviceLinkState[]; estimatesMs?: Float64Array },
+  options: {
+    deadlineMs: number;
+    deadlineMsFor?: (device: number, work: DeviceWork, share: number) => number;
+    signal?: AbortSignal;
+    links?: readonly DeviceLinkState[];
+    estimatesMs?: Float64Array;
+  },
 ): Promise<LayerDispatch> {
   const plans = planLayerRequests(layer, states, hidden, decision, channels.length);
   const shares = sharesOf(decision, plans, channels.length);
   const runOptions = plans.map((plan) => {
     const link = options.links?.[plan.device];
     const share = shares[plan.device] ?? 0;
-    return { deadlineMs: options.deadlineMs, signal: options.signal,
+    const work = { rows: plan.request.rows, expertRuns: plan.experts.length, pairs: plan.pairs };
+    return { deadlineMs: options.deadlineMsFor?.(plan.device, work, share) ?? options.deadlineMs, signal: options.signal,
       link: link === undefined ? undefined : { downlink: inForce(link.downlink, share), uplink: inForce(link.uplink, share) } };
   });
   const startMs = performance.now();
-  const replies = await Promise.all(plans.map((plan, i) => channels[plan.device]!.run(plan.request, runOptions[i]!)));
+  const settled = await Promise.allSettled(plans.map((plan, i) => channels[plan.device]!.run(plan.request, runOptions[i]!)));
+  const failures: DeviceFailureReport[] = [];
+  const answered: { plan: DevicePlan; reply: Awaited<ReturnType<DeviceChannel['run']>> }[] = [];
+  settled.forEach((outcome, i) => {
+    const plan = plans[i]!;
+    if (outcome.status === 'fulfilled') answered.push({ plan, reply: outcome.value });
+    else failures.push({ device: plan.device, deadlineMs: runOptions[i]!.deadlineMs, error: outcome.reason });
+  });
   const wallMs = performance.now() - startMs;
   const combined = new Float32Array(states.length);
   const devices: DeviceLayerRecord[] = [];
-  plans.forEach((plan, i) => {
-    const { output, timing } = replies[i]!;
+  answered.forEach(({ plan, reply }) => {
+    const { output, timing } = reply;
     plan.tokens.forEach((token, row) => {
       const base = token * hidden;
       const from = row * hidden;
       for (let h = 0; h < hidden; h++) combined[base + h]! += output[from + h]!;
     });
-    replies[i]!.release?.(); // output is consumed: its receive buffer may be reused (transport RunReply.release)
+    reply.release?.(); // output is consumed: its receive buffer may be reused (transport RunReply.release)
     const downlinkMs = timing.downlinkDoneMs - timing.sendStartMs;
     const uplinkMs = timing.deliveredMs - timing.resultReceivedMs;
     const finishMs = timing.deliveredMs - startMs;
@@ -185,5 +212,5 @@ export async function dispatchLayer(
       finishMs,
     });
   });
-  return { combined, devices, wallMs };
+  return { combined, devices, wallMs, failures };
 }

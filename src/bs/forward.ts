@@ -5,27 +5,33 @@
 import { InternalError } from '../core/index.js';
 import type { DeviceLinkState } from '../channel/index.js';
 import type { BsGraphs } from '../model/index.js';
-import { NO_EXPERT_SLOT, buildDeviceEstimates, softmaxRows, type EstimateSource, type Policy, type PolicyContext } from '../policy/index.js';
-import { dispatchLayer, type DeviceChannel, type DeviceLayerRecord } from './dispatch.js';
+import { NO_EXPERT_SLOT, buildDeviceEstimates, estimateDeviceMs, softmaxRows, type Policy, type PolicyContext } from '../policy/index.js';
+import type { DeviceLayerRecord } from './dispatch.js';
+import type { BsDevice } from './device.js';
+import { checkUnservedCandidates, dispatchWithFailover, type DeviceLossEvent, type DeviceLossMode } from './layer-failover.js';
+import { deriveRequestDeadlineMs } from './request-deadline.js';
 import { estimateDecision, recordRouting, type LayerRouting } from './layer-routing.js';
 import { emptyTiming, type LatencyBreakdown } from './timing.js';
 
 // The links as they are at one moment: every device's state and the channel clock's time (null: static links).
 export interface LinkMoment {
   timeMs: number | null;
-  states: readonly DeviceLinkState[]; // aligned with channels
+  states: readonly DeviceLinkState[]; // one per device, in setup.devices order
 }
 
 // Everything the forward pass needs besides the tokens; built once per run (links: per item).
 export interface ForwardSetup {
   graphs: BsGraphs;
   policy: Policy;
-  devices: readonly EstimateSource[]; // name and compute model, aligned with channels
+  devices: readonly BsDevice[]; // in testbed order: name, compute model and channel of each
   // The link states in force now; called once per layer, so a time-varying channel moves within an item.
   links: () => LinkMoment;
-  channels: readonly DeviceChannel[];
   expertDevices: readonly (readonly (readonly number[])[])[]; // [layer][expert] → device indices
+  // The cap on every request's deadline (timeouts.request); each request gets the deadline its device's
+  // link and compute profile call for (bs/request-deadline.ts), at most this.
   deadlineMs: number;
+  // Experts whose every holder is down: fail the item (default) or skip them (docs/testbed.md "Device loss").
+  onDeviceLoss?: DeviceLossMode;
   random: () => number;
 }
 
@@ -42,6 +48,7 @@ export interface LayerRecord {
   channelTimeMs: number | null; // the channel clock when the policy decided
   linkStates: readonly DeviceLinkState[]; // every device's links then (what a replay needs)
   routing: LayerRouting; // each token's gate top-k and which of them ran
+  deviceEvents: DeviceLossEvent[]; // devices lost, failovers and skipped experts in this layer
 }
 
 // Attention keys/values of the tokens seen so far, per layer ([B, KV, P, D] each), for decode steps.
@@ -126,15 +133,20 @@ export async function forwardSequences(setup: ForwardSetup, sequences: readonly 
       gateProbs: softmaxRows(routed['router_logits']!.data, realPositions.length, arch.numExperts),
       hiddenSize: hidden,
       bytesPerValue: 4,
-      devices: buildDeviceEstimates(setup.devices, moment.states),
+      devices: buildDeviceEstimates(setup.devices, moment.states, setup.devices.map((device) => device.health.isUp)),
       expertDevices: setup.expertDevices[layer]!,
       random: setup.random,
     }));
+    const onDeviceLoss = setup.onDeviceLoss ?? 'fail';
+    const unserved = checkUnservedCandidates(context, setup.devices, onDeviceLoss);
     const decision = await bs(() => setup.policy(context));
     const kept = decision.experts.reduce((count, expert) => count + (expert === NO_EXPERT_SLOT ? 0 : 1), 0);
     used += kept;
-    const fanOut = await dispatchLayer(setup.channels, layer, normed, hidden, decision,
-      { deadlineMs: setup.deadlineMs, signal, links: moment.states, estimatesMs: estimateDecision(context, decision) });
+    const rowBytes = context.hiddenSize * context.bytesPerValue;
+    const fanOut = await dispatchWithFailover(setup.devices, setup.expertDevices[layer]!, layer, normed, hidden, decision, {
+      onDeviceLoss, deadlineMs: setup.deadlineMs, signal, links: moment.states, estimatesMs: estimateDecision(context, decision),
+      deadlineMsFor: (d, work, share) => deriveRequestDeadlineMs(estimateDeviceMs(context.devices[d]!, work, share, rowBytes), setup.deadlineMs),
+    });
     await bs(() => scatterAdd(residual, fanOut.combined, realPositions, hidden));
     hiddenStates = residual;
     const critical = fanOut.devices.reduce<DeviceLayerRecord | null>((a, b) => (a === null || b.finishMs > a.finishMs ? b : a), null);
@@ -155,6 +167,7 @@ export async function forwardSequences(setup: ForwardSetup, sequences: readonly 
       channelTimeMs: moment.timeMs,
       linkStates: moment.states,
       routing: recordRouting(context, decision),
+      deviceEvents: [...unserved, ...fanOut.events],
     });
   }
 

@@ -1,5 +1,11 @@
 export { forwardSequences, type ForwardSetup, type ForwardResult, type LayerRecord, type KvCache } from './forward.js';
-export { dispatchLayer, planLayerRequests, type DeviceChannel, type DeviceLayerRecord, type DeviceRunRequest, type DeviceRunTiming } from './dispatch.js';
+export { dispatchLayer, planLayerRequests, type DeviceFailureReport, type DeviceChannel, type DeviceLayerRecord, type DeviceRunRequest, type DeviceRunTiming } from './dispatch.js';
 export { createLocalChannel } from './local-channel.js';
+export type { BsDevice } from './device.js';
 export { emptyTiming, addTiming, type LatencyBreakdown } from './timing.js';
 export { generateGreedy, type GenerateOptions, type GenerateResult } from './generate.js';
+export { DeviceHealth, type DeviceDown, type HealthChange } from './device-health.js';
+export { DEVICE_LOSS_MODES, type DeviceLossEvent, type DeviceLossMode } from './layer-failover.js';
+export { DeviceLossError } from './errors.js';
+export { deriveRequestDeadlineMs, DEADLINE_FLOOR_MS, DEADLINE_SAFETY_FACTOR } from './request-deadline.js';
+export { planFailover, renormaliseSkipped, type FailoverPlan } from './failover-plan.js';

@@ -59,7 +59,21 @@ test('dispatchLayer sums every device\'s weighted answers per token and names th
   assert.ok(slowest.finishMs >= 25, `device b finished after ${slowest.finishMs} ms`);
 });
 
-test('dispatchLayer rejects when one device fails instead of waiting', async () => {
+test('dispatchLayer reports a failed device and keeps the answers of the others', async () => {
   const failing: DeviceChannel = { name: 'dead', run: async () => { throw new Error('device dead: lost'); } };
-  await assert.rejects(dispatchLayer([fakeChannel('a', 1), failing], 0, states, hidden, decision, { deadlineMs: 1000 }), /device dead/);
+  const result = await dispatchLayer([fakeChannel('a', 1), failing], 0, states, hidden, decision, { deadlineMs: 1000 });
+  assert.equal(result.failures.length, 1);
+  assert.equal(result.failures[0]!.device, 1);
+  assert.match(String(result.failures[0]!.error), /device dead/);
+  // only device a's slots: token 0: 1.5; token 1: 0.25·1·2 = 0.5; token 2: nothing
+  assert.deepEqual([...result.combined], [1.5, 1.5, 0.5, 0.5, 0, 0]);
+  assert.deepEqual(result.devices.map((d) => d.device), ['a']);
+});
+
+test('dispatchLayer gives each request the deadline deadlineMsFor derives from its work', async () => {
+  const seen: number[] = [];
+  const recording = (name: string): DeviceChannel => ({ name, run: (request, options) => { seen.push(options.deadlineMs); return fakeChannel(name, 0).run(request, options); } });
+  await dispatchLayer([recording('a'), recording('b')], 0, states, hidden, decision, { deadlineMs: 1000, deadlineMsFor: (d, work) => 100 * (d + 1) + work.pairs });
+  // device 0: tokens 0, 1 with 3 pairs; device 1: tokens 1, 2 with 2 pairs
+  assert.deepEqual(seen.sort((x, y) => x - y), [103, 202]);
 });

@@ -1,6 +1,6 @@
 // Shared by tests: the monolithic forward setup (every expert in-process, as --placement local) for a
 // bundle, and the max |wdmoe − golden| of its prefill cases and KV-cache decode steps.
-import { forwardSequences, type ForwardSetup } from '../../src/bs/index.js';
+import { DeviceHealth, forwardSequences, type ForwardSetup } from '../../src/bs/index.js';
 import { createLocalChannel } from '../../src/bs/local-channel.js';
 import { loadBsGraphs, loadExpertCompute } from '../../src/model/index.js';
 import { POLICIES, UNLIMITED_LINK } from '../../src/policy/index.js';
@@ -15,9 +15,8 @@ export async function loadLocalSetup(dir = DEFAULT_MODEL_DIR): Promise<{ setup: 
     setup: {
       graphs,
       policy: POLICIES.topk.create({}),
-      devices: [{ name: 'local', compute: { fixedMs: 0, perTokenMs: 0 } }],
+      devices: [{ name: 'local', compute: { fixedMs: 0, perTokenMs: 0 }, channel: createLocalChannel('local', compute), health: new DeviceHealth('local') }],
       links: () => ({ timeMs: null, states: [{ downlink: UNLIMITED_LINK, uplink: UNLIMITED_LINK }] }),
-      channels: [createLocalChannel('local', compute)],
       expertDevices: Array.from({ length: arch.numLayers }, () => Array.from({ length: arch.numExperts }, () => [0])),
       deadlineMs: 30_000,
       random: () => 0.5,

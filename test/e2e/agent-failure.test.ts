@@ -1,5 +1,6 @@
 // Device-side failures through the real bin/wdmoe and real agent processes: a device port already in
-// use, an agent with another auth token, an agent killed mid-run. Each names the device, exits 1
+// use, an agent with another auth token, an agent killed mid-run (no replicas: --on-device-loss fail;
+// replicas and skip: device-loss.test.ts). Each names the device, exits 1
 // (the run failed: cli/exit-codes.ts), does not hang, keeps recorded results and leaves no agent.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -126,8 +127,14 @@ test('bench keeps recorded results and names the device when an agent is killed 
     const stderr = String(result.stderr);
     assert.equal(result.exitCode, EXIT_RUN_FAILED, stderr);
     assert.ok(tookMs < 5000, `bench noticed the lost device after ${tookMs} ms (4mbit/10ms links, request timeout 10s)`);
-    assert.match(stderr, new RegExp(`error\\[[a-z-]+\\]: device ${victim.name}: .*lost`));
+    assert.match(stderr, new RegExp(`error\\[device-loss\\]: device ${victim.name}: connection to 127\\.0\\.0\\.1:\\d+ lost.*; layer \\d: expert\\(s\\) .* are on no other device that is up \\(--on-device-loss fail\\)`));
+    assert.match(stderr, new RegExp(`\\[${victim.name}\\] down in layer \\d: `), 'the loss is reported on stderr as it happens');
     assert.ok(!hasStackTrace(stderr), stderr);
+    // The item in progress is recorded as failed, naming the device and why; it has no results line.
+    const failed = readJsonl<{ event: string; device: string; id: string; reason: string }>(path.join(out, 'device-events.jsonl')).filter((e) => e.event === 'item-failed');
+    assert.equal(failed.length, 1);
+    assert.equal(failed[0]!.device, victim.name);
+    assert.match(failed[0]!.reason, /lost/);
 
     const lines = readJsonl(results); // throws on a torn line
     assert.ok(lines.length >= 3 && lines.length < 40, `${lines.length} results recorded`);

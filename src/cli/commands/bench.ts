@@ -25,17 +25,18 @@ export function registerBench(program: Command, context: CommandContext, action:
     .option('--policy <specs>', `policies to compare in one run, comma-separated: ${POLICY_NAMES.join(', ')}; parameters as name:key=value (wdmoe:theta=0.3,rounds=5), or a module of your own: ./my-policy.mjs[:key=value] (docs/policies.md; default: topk)`, list)
     .option('--limit <n>', 'at most n items per dataset', positiveInt)
     .option('--out <dir>', 'run folder (default: runs/<timestamp>)')
-    .option('--resume', 'carry on with the run in --out (or the newest in runs/), skipping recorded items')
+    .option('--resume', 'carry on with the run in --out (or the newest in runs/), skipping recorded items; refused when the task, model, testbed or --placement/--shaping/--seed differ')
     .addOption(new Option('--placement <where>', '"testbed": experts on the devices; "local": all experts in this process (the monolithic reference)').choices(['testbed', 'local']).default('testbed'))
     .addOption(new Option('--shaping <mode>', '"testbed": shape links as the testbed says; "none": unshaped').choices(['testbed', 'none']).default('testbed'))
     .option('--seed <n>', 'seed for link jitter/loss and stochastic policies', integer, 0)
+    .addOption(new Option('--on-device-loss <mode>', 'a device lost mid-run (deadline missed, connection closed, ERROR) whose experts no other device that is up holds: "fail" records the item as failed and stops the run; "skip" carries on without those experts, renormalising the gate weights over the kept ones (replicas in the placement always fail over first)').choices(['fail', 'skip']).default('fail'))
     .option('--no-link-check', 'skip the short check of each shaped link against its model before the first item')
     .option('--threads <n>', 'onnxruntime threads at the BS', positiveInt, 1)
     .option('--state-dir <dir>', 'loopback state directory (default: .wdmoe or $WDMOE_STATE_DIR)')
     .option('--json', 'print {"runDir","itemsRun","itemsResumed","summary"} as JSON; progress as JSON lines on stderr')
     .option('--verbose', 'one progress line per item, with timestamps')
     .action(
-      action(async (testbedPath: string, flags: { dataset: string[]; task: 'multiple-choice' | 'generate'; maxNewTokens: number; format: string; policy?: string[]; limit?: number; out?: string; resume?: boolean; placement: 'testbed' | 'local'; shaping: 'testbed' | 'none'; linkCheck: boolean; seed: number; threads: number; stateDir?: string; json?: boolean; verbose?: boolean }) => {
+      action(async (testbedPath: string, flags: { dataset: string[]; task: 'multiple-choice' | 'generate'; maxNewTokens: number; format: string; policy?: string[]; limit?: number; out?: string; resume?: boolean; placement: 'testbed' | 'local'; shaping: 'testbed' | 'none'; linkCheck: boolean; seed: number; onDeviceLoss: 'fail' | 'skip'; threads: number; stateDir?: string; json?: boolean; verbose?: boolean }) => {
         const options = Object.freeze({
           testbedPath,
           datasets: flags.dataset,
@@ -52,6 +53,7 @@ export function registerBench(program: Command, context: CommandContext, action:
           placement: flags.placement,
           shaping: flags.shaping,
           seed: flags.seed,
+          onDeviceLoss: flags.onDeviceLoss,
           stateDir: resolveStateDir(flags.stateDir),
           intraOpThreads: flags.threads,
           tool: `wdmoe ${program.version() ?? ''}`.trim(),
