@@ -40,12 +40,15 @@ function fixedDirection(spec: LinkDirectionSpec, poolBitsPerSec: number | null):
 
 function shannonDirection(cell: CellParams, radio: DeviceRadio, deviceIndex: number, direction: Direction, spec: LinkDirectionSpec, seed: number): DirectionAt {
   const mean = meanSnr(cell, radio, deviceIndex, direction, seed);
-  const base = { model: 'shannon' as const, bandwidthHz: bandwidthHzOf(cell, direction), delayMs: spec.delayMs, jitterMs: spec.jitterMs, lossRate: spec.lossRate };
+  const bandwidthHz = bandwidthHzOf(cell, direction);
+  // A literal, not a spread of shared fields: objects made by spreading read several times slower in the policies'
+  // hot loops (rateAtShare over 1000 devices, many times per layer in the simulator).
+  const state = (snr: number): LinkState => ({ model: 'shannon', bandwidthHz, delayMs: spec.delayMs, jitterMs: spec.jitterMs, lossRate: spec.lossRate, snr });
   if (cell.fading === 'none') {
-    const state: LinkState = Object.freeze({ ...base, snr: mean });
-    return () => state;
+    const fixed = Object.freeze(state(mean));
+    return () => fixed;
   }
-  return (timeMs) => ({ ...base, snr: mean * fadingGainAt(cell, deviceIndex, direction, timeMs, seed) });
+  return (timeMs) => state(mean * fadingGainAt(cell, deviceIndex, direction, timeMs, seed));
 }
 
 // The link states of `testbed`'s devices over time, seeded by `options.seed`.

@@ -13,15 +13,43 @@ export interface Candidates {
   readonly probs: Float32Array;
 }
 
-// The gate's top-k of every token.
+// The gate's top-k of every token, in topKOfRow's order (largest first, ties to the lower index), chosen by
+// insertion into the token's k slots: nothing allocated per token (the simulator: 10,000 tokens × 32 layers).
+// A row holding NaN has no such order; it goes through topKOfRow itself.
 export function topKCandidates(ctx: PolicyContext): Candidates {
   const k = ctx.topK;
+  const columns = ctx.numExperts;
+  const kept = Math.min(k, columns);
   const experts = new Uint16Array(ctx.tokens * k);
   const probs = new Float32Array(ctx.tokens * k);
+  const gate = ctx.gateProbs;
   for (let token = 0; token < ctx.tokens; token++) {
-    topKOfRow(ctx.gateProbs, token, ctx.numExperts, k).forEach((expert, j) => {
-      experts[token * k + j] = expert;
-      probs[token * k + j] = ctx.gateProbs[token * ctx.numExperts + expert]!;
+    const base = token * columns;
+    const out = token * k;
+    let filled = 0;
+    let ordered = true;
+    for (let e = 0; e < columns; e++) {
+      const p = gate[base + e]!;
+      if (Number.isNaN(p)) {
+        ordered = false;
+        break;
+      }
+      // After every kept entry at least as large (an equal one has the lower index).
+      let at = filled;
+      while (at > 0 && p > probs[out + at - 1]!) at -= 1;
+      if (at >= kept) continue;
+      for (let j = Math.min(filled, kept - 1); j > at; j--) {
+        experts[out + j] = experts[out + j - 1]!;
+        probs[out + j] = probs[out + j - 1]!;
+      }
+      experts[out + at] = e;
+      probs[out + at] = p;
+      if (filled < kept) filled += 1;
+    }
+    if (ordered) continue;
+    topKOfRow(gate, token, columns, k).forEach((expert, j) => {
+      experts[out + j] = expert;
+      probs[out + j] = gate[base + expert]!;
     });
   }
   return { k, experts, probs };

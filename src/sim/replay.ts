@@ -71,7 +71,7 @@ function isSameKept(line: LayerRecord, experts: Uint16Array, k: number): boolean
 }
 
 // Predicts one item's latency under `policy` from the lines of `source` (its recorded policy).
-function replayItem(run: ReplayRun, calibration: Calibration, policy: ResolvedPolicy, source: ResolvedPolicy | null, lines: readonly LayerRecord[], bsRestMs: number, seed: number) {
+export function replayItem(run: ReplayRun, calibration: Calibration, policy: ResolvedPolicy, source: ResolvedPolicy | null, lines: readonly LayerRecord[], bsRestMs: number, seed: number) {
   const random = new SeededRandom(seed);
   let total = bsRestMs;
   const parts = { bsComputeMs: bsRestMs, downlinkMs: 0, deviceComputeMs: 0, uplinkMs: 0, otherMs: 0 };
@@ -157,7 +157,7 @@ export async function replayRun(options: ReplayOptions): Promise<ReplayReport> {
 }
 
 // (dataset, id, policy) → that item's layer lines, in file order.
-function groupLines(run: ReplayRun): (dataset: string, id: string, policy: string) => LayerRecord[] {
+export function groupLines(run: ReplayRun): (dataset: string, id: string, policy: string) => LayerRecord[] {
   const byItemPolicy = new Map<string, LayerRecord[]>();
   for (const line of run.layers) {
     const key = `${itemKey(line.dataset, line.id)}\0${line.policy}`;
@@ -168,7 +168,7 @@ function groupLines(run: ReplayRun): (dataset: string, id: string, policy: strin
   return (dataset, id, policy) => byItemPolicy.get(`${itemKey(dataset, id)}\0${policy}`) ?? [];
 }
 
-function calibrationOf(run: ReplayRun): Calibration {
+export function calibrationOf(run: ReplayRun): Calibration {
   const linesOf = groupLines(run);
   return fitCalibration(run, (result) => linesOf(result.dataset, result.id, result.policy));
 }
@@ -176,7 +176,7 @@ function calibrationOf(run: ReplayRun): Calibration {
 // The run's own policies, as policies.json recorded them: each label resolved with every parameter it ran with
 // (so a default that changed since does not change the replay) and the module file it was loaded from; a module
 // whose sha256 differs from the recorded one is replayed with a warning. Runs without policies.json: by label.
-async function resolveRecorded(run: ReplayRun, cwd: string): Promise<ResolvedPolicy[]> {
+export async function resolveRecorded(run: ReplayRun, cwd: string): Promise<ResolvedPolicy[]> {
   const records = readPolicyRecords(run.dir);
   try {
     const resolved: ResolvedPolicy[] = [];

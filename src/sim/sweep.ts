@@ -3,8 +3,9 @@
 // rounded, duplicates dropped), distance (every device at that distance) and theta linear ones; θ is set on every policy that has the parameter (wlr, wdmoe), whose
 // label then carries it. Rows for CSV/JSON. Called by cli/commands/simulate.ts.
 import { parseSpecValue } from './sweep-parse.js';
-import { simulateSynthetic, type SyntheticOptions } from './synthetic.js';
+import { simulateSynthetic, type SyntheticOptions, type SyntheticReport } from './synthetic.js';
 import { SimError } from './errors.js';
+import type { SweepFileRow } from '../records/index.js';
 
 export const SWEEP_PARAMETERS = ['devices', 'bandwidth', 'distance', 'theta'] as const;
 export type SweepParameter = (typeof SWEEP_PARAMETERS)[number];
@@ -14,16 +15,20 @@ export interface Sweep {
   readonly values: readonly number[]; // devices: count; bandwidth: Hz; distance: m (every device); theta: 0–1
 }
 
-export interface SweepRow {
-  parameter: SweepParameter;
-  value: number;
-  policy: string;
-  mean_ms: number;
-  p50_ms: number;
-  p90_ms: number;
-  p99_ms: number;
-  dropped_share: number; // of the top-k slots
-  devices_per_layer: number;
+// One row of the sweep's CSV/JSON: sweep.json's row (records/sweep-file.ts).
+export type SweepRow = SweepFileRow;
+
+// One value of a sweep: the simulation there and its rows.
+export interface SweepPoint {
+  readonly value: number;
+  readonly report: SyntheticReport;
+  readonly rows: readonly SweepRow[];
+}
+
+// How a run folder names a sweep's value (its summary.json dataset): `devices=16`, `bandwidth=22.4MHz`, `distance=150m`, `theta=0.45`.
+export function sweepPointLabel(parameter: SweepParameter, value: number): string {
+  if (parameter === 'bandwidth') return `bandwidth=${Number((value / 1e6).toPrecision(4))}MHz`;
+  return `${parameter}=${Number(value.toPrecision(6))}${parameter === 'distance' ? 'm' : ''}`;
 }
 
 const THETA_POLICIES = new Set(['wlr', 'wdmoe']);
@@ -54,10 +59,15 @@ function withTheta(policies: readonly string[], theta: number): string[] {
 
 // One synthetic simulation per value; rows in value order, then policy order.
 export async function runSweep(options: SyntheticOptions, sweep: Sweep): Promise<SweepRow[]> {
+  return (await runSweepPoints(options, sweep)).flatMap((point) => point.rows);
+}
+
+// The same, keeping each value's full report (what `--out` writes).
+export async function runSweepPoints(options: SyntheticOptions, sweep: Sweep): Promise<SweepPoint[]> {
   if (sweep.parameter === 'theta' && !options.policies.some((spec) => THETA_POLICIES.has(spec.split(':')[0]!))) {
     throw new SimError('sweep', `--sweep theta: none of the policies (${options.policies.join(', ')}) has a theta parameter`, 'add wdmoe or wlr to --policy');
   }
-  const rows: SweepRow[] = [];
+  const points: SweepPoint[] = [];
   for (const value of sweep.values) {
     const report = await simulateSynthetic({
       ...options,
@@ -66,13 +76,14 @@ export async function runSweep(options: SyntheticOptions, sweep: Sweep): Promise
       ...(sweep.parameter === 'distance' ? { distanceM: value } : {}),
       ...(sweep.parameter === 'theta' ? { policies: withTheta(options.policies, value) } : {}),
     });
-    for (const p of report.policies) {
+    const rows = report.policies.map((p) => {
       const slots = p.experts.kept + p.experts.dropped;
-      rows.push({ parameter: sweep.parameter, value, policy: p.policy, mean_ms: p.latency.mean, p50_ms: p.latency.p50, p90_ms: p.latency.p90, p99_ms: p.latency.p99,
-        dropped_share: slots === 0 ? 0 : p.experts.dropped / slots, devices_per_layer: p.devicesPerLayer });
-    }
+      return { parameter: sweep.parameter, value, policy: p.policy, mean_ms: p.latency.mean, p50_ms: p.latency.p50, p90_ms: p.latency.p90, p99_ms: p.latency.p99,
+        dropped_share: slots === 0 ? 0 : p.experts.dropped / slots, devices_per_layer: p.devicesPerLayer };
+    });
+    points.push({ value, report, rows });
   }
-  return rows;
+  return points;
 }
 
 // The rows as CSV (a header line, then one line per row).

@@ -14,6 +14,7 @@ import { predictLayer } from './layer-latency.js';
 import { resolveModelShape, type ModelShape } from './model-shape.js';
 import { latencyFigures, type LatencyFigures } from './latency-figures.js';
 import { synthesizeDevices } from './synth-devices.js';
+import { fitBsCompute } from './bs-compute-fit.js';
 import { fillGateProbs, layerPopularity } from './synth-routing.js';
 
 export interface SyntheticOptions {
@@ -25,6 +26,7 @@ export interface SyntheticOptions {
   readonly modelShape: string | null; // a known name or a file; null: the testbed's bundled model
   readonly alpha: number; // Dirichlet concentration of each layer's expert popularity
   readonly bsComputeMs: number; // BS work per layer (attention, router, policy, combine)
+  readonly bsComputeFrom?: string | null; // a bench run whose measured BS work per layer (fitted on tokens) replaces bsComputeMs
   readonly seed: number;
   readonly profile: string | null; // every device runs this device profile (profiles/<name>.yaml); null: each its own
   readonly bandwidthHz: number | null; // the cell's bandwidth in both directions instead of the testbed's (radio testbeds)
@@ -32,8 +34,22 @@ export interface SyntheticOptions {
   readonly cwd: string;
 }
 
+// One batch under one policy: its latency and the critical path's parts (they sum to totalMs), ms; the top-k
+// slots kept and dropped. What a simulated run folder's results.jsonl lines hold (write-run.ts).
+export interface SyntheticBatch {
+  totalMs: number;
+  bsComputeMs: number;
+  downlinkMs: number;
+  deviceComputeMs: number;
+  uplinkMs: number;
+  otherMs: number;
+  kept: number;
+  dropped: number;
+}
+
 export interface SyntheticPolicy {
   policy: string;
+  batches: SyntheticBatch[]; // in batch order
   latency: LatencyFigures; // per batch, ms
   breakdown: { bsComputeMs: number; downlinkMs: number; deviceComputeMs: number; uplinkMs: number }; // mean per batch, critical path
   experts: { kept: number; dropped: number };
@@ -50,8 +66,11 @@ export interface SyntheticReport {
   batches: number;
   seed: number;
   policies: SyntheticPolicy[];
+  bsCompute: { fixedMs: number; perTokenMs: number; r2: number | null; from: string | null }; // BS work per layer = fixed + tokens · per_token
   wallMs: number;
 }
+
+const PARTS = 7;
 
 // The testbed with its cell's bandwidth (both directions) set to `bandwidthHz`.
 function withBandwidth(testbed: Testbed, bandwidthHz: number | null): Testbed {
@@ -96,12 +115,18 @@ export async function simulateSynthetic(options: SyntheticOptions): Promise<Synt
   if (options.distanceM !== null && !(options.distanceM > 0)) throw new SimError('usage', `distance ${options.distanceM} m: expected a positive distance`, 'e.g. --sweep distance=50..500');
   const shape = resolveModelShape(options.modelShape, testbed.modelDir, options.cwd);
   const resolved = await resolvePolicies(options.policies, { cwd: options.cwd });
+  const from = options.bsComputeFrom ?? null;
+  if (from !== null && options.modelShape !== null) throw new SimError('usage', `--bs-compute-from measures the bundled model's BS work, not ${options.modelShape}'s`, 'drop --model-shape, or give the BS work per layer with --bs-compute-ms');
+  const fit = from === null ? null : fitBsCompute(path.resolve(options.cwd, from));
+  const bsComputeMs = fit === null ? options.bsComputeMs : fit.fixedMs + fit.perTokenMs * options.tokens;
   const profile = options.profile === null ? null : loadProfile(options.profile, path.dirname(testbed.file));
   const devices = synthesizeDevices(testbed, options.devices, shape, profile, options.distanceM);
   const linkStates = createLinkStates(devices.links, { seed: options.seed });
   const gateProbs = new Float32Array(options.tokens * shape.numExperts);
   const popularity = Array.from({ length: shape.numLayers }, (_, layer) => layerPopularity(options.seed, layer, shape.numExperts, options.alpha));
   const totals = resolved.map(() => new Float64Array(options.batches));
+  // Per policy × batch: bs, downlink, compute, uplink, other, kept, dropped (one row of PARTS per batch).
+  const parts = resolved.map(() => new Float64Array(options.batches * PARTS));
   const sums = resolved.map(() => ({ bsComputeMs: 0, downlinkMs: 0, deviceComputeMs: 0, uplinkMs: 0, kept: 0, dropped: 0, devices: 0, share: 0, policyMs: 0 }));
   for (let batch = 0; batch < options.batches; batch++) {
     const timeMs = channelTimeMs(testbed.bs.clock, { itemIndex: batch, wallElapsedMs: batch * (testbed.bs.clock.mode === 'item' ? testbed.bs.clock.itemIntervalMs : 100) });
@@ -118,9 +143,18 @@ export async function simulateSynthetic(options: SyntheticOptions): Promise<Synt
         const decision = policy.policy(ctx);
         const sum = sums[p]!;
         sum.policyMs += performance.now() - policyStart;
-        const prediction = predictLayer(ctx, decision, options.bsComputeMs);
+        const prediction = predictLayer(ctx, decision, bsComputeMs);
         totals[p]![batch]! += prediction.totalMs;
-        sum.bsComputeMs += options.bsComputeMs;
+        const row = parts[p]!;
+        const at = batch * PARTS;
+        row[at]! += bsComputeMs;
+        row[at + 1]! += prediction.downlinkMs;
+        row[at + 2]! += prediction.deviceComputeMs;
+        row[at + 3]! += prediction.uplinkMs;
+        row[at + 4]! += prediction.otherMs;
+        row[at + 5]! += prediction.kept;
+        row[at + 6]! += options.tokens * shape.topK - prediction.kept;
+        sum.bsComputeMs += bsComputeMs;
         sum.downlinkMs += prediction.downlinkMs;
         sum.deviceComputeMs += prediction.deviceComputeMs;
         sum.uplinkMs += prediction.uplinkMs;
@@ -140,6 +174,10 @@ export async function simulateSynthetic(options: SyntheticOptions): Promise<Synt
       const sum = sums[p]!;
       return {
         policy: policy.label,
+        batches: Array.from({ length: options.batches }, (_, batch) => {
+          const row = parts[p]!.subarray(batch * PARTS, (batch + 1) * PARTS);
+          return { totalMs: totals[p]![batch]!, bsComputeMs: row[0]!, downlinkMs: row[1]!, deviceComputeMs: row[2]!, uplinkMs: row[3]!, otherMs: row[4]!, kept: row[5]!, dropped: row[6]! };
+        }),
         latency: latencyFigures(totals[p]!),
         breakdown: { bsComputeMs: sum.bsComputeMs / options.batches, downlinkMs: sum.downlinkMs / options.batches, deviceComputeMs: sum.deviceComputeMs / options.batches, uplinkMs: sum.uplinkMs / options.batches },
         experts: { kept: sum.kept, dropped: sum.dropped },
@@ -148,6 +186,7 @@ export async function simulateSynthetic(options: SyntheticOptions): Promise<Synt
         policyMs: sum.policyMs,
       };
     }),
+    bsCompute: fit === null ? { fixedMs: options.bsComputeMs, perTokenMs: 0, r2: null, from: null } : { fixedMs: fit.fixedMs, perTokenMs: fit.perTokenMs, r2: fit.r2, from },
     wallMs: performance.now() - startMs,
   };
 }

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { hasStackTrace, ROOT, runWdmoe } from './helpers.js';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hasStackTrace, ROOT, runWdmoe, tempDir } from './helpers.js';
 
 const RUNS = path.join(ROOT, 'test/fixtures/runs');
 
@@ -61,5 +62,53 @@ test('simulate with --devices 0, an impossible model shape, neither a testbed no
     assert.equal(result.exitCode, 2, String(result.stderr));
     assert.match(String(result.stderr), message);
     assert.ok(!hasStackTrace(String(result.stderr)), String(result.stderr));
+  }
+});
+
+test('simulate --out writes a run folder and a sweep folder that wdmoe report renders (no accuracy; the sweep table and plot)', async () => {
+  const temp = tempDir('wdmoe-e2e-simout-');
+  try {
+    const testbed = path.join(ROOT, 'testbeds/loopback-wireless.yaml');
+    const run = await runWdmoe(['simulate', testbed, '--tokens', '8', '--batches', '3', '--out', path.join(temp.dir, 'syn')]);
+    assert.equal(run.exitCode, 0, String(run.stderr));
+    assert.match(String(run.stderr), /wrote .*syn \(wdmoe report it\)/);
+    const table = await runWdmoe(['report', path.join(temp.dir, 'syn')]);
+    assert.equal(table.exitCode, 0, String(table.stderr));
+    assert.doesNotMatch(String(table.stdout), /Accuracy per dataset/);
+    assert.match(String(table.stdout), /Latency per policy[\s\S]*topk[\s\S]*wdmoe/);
+    const sweep = await runWdmoe(['simulate', testbed, '--model-shape', 'mixtral-8x7b', '--profile', 'jetson-agx-orin', '--sweep', 'devices=4..8:2', '--tokens', '4', '--batches', '2', '--out', path.join(temp.dir, 'sweep')]);
+    assert.equal(sweep.exitCode, 0, String(sweep.stderr));
+    const html = await runWdmoe(['report', path.join(temp.dir, 'sweep'), '--format', 'html', '--out', path.join(temp.dir, 'r.html')]);
+    assert.equal(html.exitCode, 0, String(html.stderr));
+    const page = readFileSync(path.join(temp.dir, 'r.html'), 'utf8');
+    assert.match(page, /<figure id="plot-sweep"><svg/);
+    assert.match(page, /Simulated sweep/);
+    const again = await runWdmoe(['simulate', testbed, '--batches', '1', '--out', path.join(temp.dir, 'syn')]);
+    assert.equal(again.exitCode, 2);
+    assert.match(String(again.stderr), /error\[sim-out-exists\]/);
+  } finally {
+    temp.dispose();
+  }
+});
+
+test('simulate with a device profile of the wrong shape (beside the testbed, or by --profile) exits 2 naming the profile file', async () => {
+  const temp = tempDir('wdmoe-e2e-simprofile-');
+  try {
+    mkdirSync(path.join(temp.dir, 'profiles'));
+    const testbed = path.join(temp.dir, 'lw.yaml');
+    writeFileSync(testbed, readFileSync(path.join(ROOT, 'testbeds/loopback-wireless.yaml'), 'utf8').replace('model: ../models/tiny-mixtral', `model: ${path.join(ROOT, 'models/tiny-mixtral')}`));
+    writeFileSync(path.join(temp.dir, 'profiles/odd.yaml'), 'name: odd\nfp32_gflops: lots\n');
+    const byFlag = await runWdmoe(['simulate', testbed, '--profile', 'odd', '--batches', '1']);
+    assert.equal(byFlag.exitCode, 2, String(byFlag.stderr));
+    assert.match(String(byFlag.stderr), /error\[sim-profile\]: .*profiles\/odd\.yaml/);
+    assert.ok(!hasStackTrace(String(byFlag.stderr)), String(byFlag.stderr));
+    copyFileSync(path.join(temp.dir, 'profiles/odd.yaml'), path.join(temp.dir, 'profiles/this-host.yaml'));
+    writeFileSync(path.join(temp.dir, 'profiles/this-host.yaml'), 'name: this-host\ncompute_model: { fixed: fast }\n');
+    const own = await runWdmoe(['simulate', testbed, '--batches', '1']);
+    assert.equal(own.exitCode, 2, String(own.stderr));
+    assert.match(String(own.stderr), /profiles\/this-host\.yaml/);
+    assert.ok(!hasStackTrace(String(own.stderr)), String(own.stderr));
+  } finally {
+    temp.dispose();
   }
 });

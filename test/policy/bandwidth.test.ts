@@ -86,3 +86,72 @@ test('on random wireless layers: Σ ≤ 1, equal finish times, never worse than 
     },
   ), { numRuns: 200, seed: 8 });
 });
+
+// The allocation as first written (closures over estimateDeviceMs, arrays per step): the definition the typed-array
+// version must reproduce number for number.
+function plainAllocation(ctx: ReturnType<typeof ctxWith>, work: readonly DeviceWork[]): Float64Array | null {
+  const finishTolerance = 1e-4;
+  const shareTolerance = 1e-5;
+  const rowBytes = ctx.hiddenSize * ctx.bytesPerValue;
+  const smallestShare = (finish: (share: number) => number, target: number, tolerance: number, lo = 0, hi = 1): number => {
+    if (hi >= 1 && finish(1) > target) return Infinity;
+    for (let i = 0; i < 60 && hi - lo > tolerance * hi; i++) {
+      const mid = (lo + hi) / 2;
+      if (finish(mid) <= target) hi = mid;
+      else lo = mid;
+    }
+    return hi;
+  };
+  const depends = (link: DeviceEstimate['downlink']) => link.model === 'shannon' || link.poolBitsPerSec !== null;
+  const active = work.flatMap((w, d) => (w.rows > 0 ? [d] : []));
+  const shares = new Float64Array(work.length);
+  const limited = active.filter((d) => depends(ctx.devices[d]!.downlink) || depends(ctx.devices[d]!.uplink));
+  if (limited.length === 0) return null;
+  const finish = (d: number) => (share: number) => estimateDeviceMs(ctx.devices[d]!, work[d]!, share, rowBytes);
+  const finishes = limited.map(finish);
+  const floor = Math.max(0, ...active.filter((d) => !limited.includes(d)).map((d) => finish(d)(1)));
+  let lo = Math.max(floor, ...finishes.map((f) => f(1)));
+  let hi = Math.max(floor, ...finishes.map((f) => f(1 / limited.length)));
+  const atHi = finishes.map((f) => smallestShare(f, hi, shareTolerance, 0, 1 / limited.length));
+  const atLo = finishes.map((f) => smallestShare(f, lo, shareTolerance));
+  if (atLo.reduce((sum, b) => sum + b, 0) <= 1) {
+    hi = lo;
+    atLo.forEach((b, i) => (atHi[i] = b));
+  }
+  for (let i = 0; i < 60 && hi - lo > finishTolerance * hi; i++) {
+    const mid = (lo + hi) / 2;
+    const need = finishes.map((f, j) => smallestShare(f, mid, shareTolerance, atHi[j]! * (1 - shareTolerance), Math.min(1, atLo[j]!)));
+    if (need.reduce((sum, b) => sum + b, 0) <= 1) {
+      hi = mid;
+      need.forEach((b, j) => (atHi[j] = b));
+    } else {
+      lo = mid;
+      need.forEach((b, j) => (atLo[j] = b));
+    }
+  }
+  let total = 0;
+  limited.forEach((d, i) => {
+    shares[d] = Number.isFinite(atHi[i]!) ? atHi[i]! : 1 / limited.length;
+    total += shares[d]!;
+  });
+  if (total > 1) limited.forEach((d) => (shares[d] = shares[d]! / total));
+  return shares;
+}
+
+test('the typed-array allocation gives exactly the plain version\'s shares: radio, pooled, fixed and unlimited links, idle devices', () => {
+  const link = fc.oneof(
+    fc.record({ snr: fc.double({ min: 1e-3, max: 1e6, noNaN: true }), bandwidthHz: fc.constantFrom(1e6, 20e6), delayMs: fc.integer({ min: 0, max: 3 }) })
+      .map(({ snr, bandwidthHz, delayMs }) => radioDevice('', snr, { bandwidthHz, delayMs }).downlink),
+    fc.record({ rate: fc.option(fc.constantFrom(0, 1e6, 5e6, 2e7)), pool: fc.option(fc.constantFrom(1e7, 3e7)), delayMs: fc.integer({ min: 0, max: 3 }) })
+      .map(({ rate, pool, delayMs }) => fixedLink(rate, delayMs, pool)),
+  );
+  fc.assert(fc.property(
+    fc.array(fc.record({ down: link, up: link, rows: fc.integer({ min: 0, max: 64 }), runs: fc.integer({ min: 1, max: 3 }), fixedMs: fc.constantFrom(0, 0.5, 2), perTokenMs: fc.constantFrom(0, 0.01, 0.3) }), { minLength: 1, maxLength: 12 }),
+    (spec) => {
+      const devices: DeviceEstimate[] = spec.map((s, i) => ({ ...device(`d${i}`), downlink: s.down, uplink: s.up, compute: { fixedMs: s.fixedMs, perTokenMs: s.perTokenMs } }));
+      const work = spec.map((s) => ({ rows: s.rows, expertRuns: s.rows === 0 ? 0 : s.runs, pairs: s.rows * s.runs }));
+      const ctx = ctxWith(devices);
+      assert.deepEqual(allocateBandwidth(ctx, work), plainAllocation(ctx, work));
+    },
+  ), { numRuns: 400 });
+});

@@ -59,3 +59,35 @@ test('--profile replaces every device\'s profile; an unknown one, and a bandwidt
   await assert.rejects(simulateSynthetic({ ...base, profile: 'jetson-nano-9000' }), (error: Error & { exitCode?: number }) => /--profile jetson-nano-9000: no profiles\/jetson-nano-9000\.yaml/.test(error.message) && error.exitCode === 2);
   await assert.rejects(simulateSynthetic({ ...base, testbedPath: path.join(ROOT, 'testbeds/loopback.yaml'), bandwidthHz: 2e7 }), /has no radio channel/);
 });
+
+test('the policies\' ranking in simulation is the testbed\'s: synthetic and replayed ranks equal bench\'s measured ones on the recorded wireless run', async () => {
+  const { replayRun } = await import('../../src/sim/replay.js');
+  const { readResults } = await import('../../src/records/index.js');
+  const runDir = path.join(ROOT, 'test/fixtures/runs/sim-replay'); // bench on test/fixtures/sim/wireless-4.yaml, topk and wdmoe
+  const rank = (means: Record<string, number>) => Object.keys(means).sort((a, b) => means[a]! - means[b]!);
+  const measured: Record<string, number[]> = {};
+  for (const record of readResults(path.join(runDir, 'results.jsonl')).records) (measured[record.policy] ??= []).push(record.latency_ms.total);
+  const benchRank = rank(Object.fromEntries(Object.entries(measured).map(([policy, values]) => [policy, values.reduce((a, b) => a + b, 0) / values.length])));
+  const replay = await replayRun({ runDir, policies: null, calibrate: true, calibrateFrom: null, cwd: ROOT });
+  const synthetic = await simulateSynthetic({ ...base, testbedPath: path.join(ROOT, 'test/fixtures/sim/wireless-4.yaml'), batches: 10 });
+  assert.deepEqual(benchRank, ['wdmoe', 'topk']);
+  assert.deepEqual(rank(Object.fromEntries(replay.policies.map((p) => [p.policy, p.predicted.mean]))), benchRank, 'replay');
+  assert.deepEqual(rank(Object.fromEntries(synthetic.policies.map((p) => [p.policy, p.latency.mean]))), benchRank, 'synthetic on the same testbed');
+});
+
+test('--bs-compute-from charges each layer the BS work a bench run measured, fitted on tokens; refused with a model shape or without layers.jsonl', async () => {
+  const { fitBsCompute } = await import('../../src/sim/bs-compute-fit.js');
+  const { readLayerLog } = await import('../../src/records/index.js');
+  const runDir = path.join(ROOT, 'test/fixtures/runs/sim-replay');
+  const fit = fitBsCompute(runDir);
+  const lines = readLayerLog(path.join(runDir, 'layers.jsonl'));
+  const meanMs = lines.reduce((sum, line) => sum + line.bs_compute_ms, 0) / lines.length;
+  const meanTokens = lines.reduce((sum, line) => sum + line.tokens, 0) / lines.length;
+  assert.ok(Math.abs(fit.fixedMs + fit.perTokenMs * meanTokens - meanMs) < 1e-6 || fit.perTokenMs === 0, 'a least-squares line passes through the means');
+  const report = await simulateSynthetic({ ...base, bsComputeFrom: runDir, batches: 2 });
+  const perLayer = fit.fixedMs + fit.perTokenMs * base.tokens;
+  assert.ok(Math.abs(report.policies[0]!.breakdown.bsComputeMs - 4 * perLayer) < 1e-9);
+  assert.equal(report.bsCompute.from, runDir);
+  await assert.rejects(simulateSynthetic({ ...base, bsComputeFrom: runDir, modelShape: 'mixtral-8x7b' }), /--bs-compute-from measures the bundled model's BS work/);
+  assert.throws(() => fitBsCompute(path.join(ROOT, 'test/fixtures/runs/half-finished')), (error: Error & { code?: string }) => error.code === 'sim-bs-compute');
+});

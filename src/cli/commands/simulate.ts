@@ -4,7 +4,7 @@
 // any scale. The work is sim/'s replayRun and simulateSynthetic; this file parses flags and prints.
 import { Command, InvalidArgumentError } from 'commander';
 import Table from 'cli-table3';
-import { encodeSweepCsv, parseSweep, replayRun, runSweep, simulateSynthetic, SimError, type ReplayReport, type SyntheticReport } from '../../sim/index.js';
+import { assertNewRunDir, encodeSweepCsv, parseSweep, replayRun, runSweepPoints, simulateSynthetic, SimError, writeSweepRun, writeSyntheticRun, type ReplayReport, type SyntheticReport } from '../../sim/index.js';
 import { type Action, type CommandContext, printResult } from '../context.js';
 
 function list(value: string, previous: string[] = []): string[] {
@@ -47,6 +47,9 @@ function renderSynthetic(report: SyntheticReport, color: boolean): string {
   const m = report.model;
   return [
     `Simulated ${report.testbed}: ${report.devices} devices, ${m.name} (hidden ${m.hiddenSize}, ${m.numLayers} layers × ${m.numExperts} experts, top-${m.topK}), ${report.tokens} tokens × ${report.batches} batches, seed ${report.seed}`,
+    report.bsCompute.from === null
+      ? `BS work per layer: ${report.bsCompute.fixedMs} ms (--bs-compute-ms)`
+      : `BS work per layer: ${report.bsCompute.fixedMs.toFixed(3)} ms + ${report.bsCompute.perTokenMs.toFixed(4)} ms per token (fitted on ${report.bsCompute.from}'s layers.jsonl, R² ${report.bsCompute.r2?.toFixed(2)})`,
     'latency per batch (ms) and its mean breakdown along the critical path',
     table.toString(),
     `simulated in ${(report.wallMs / 1000).toFixed(2)} s`,
@@ -73,7 +76,7 @@ function number(value: string): number {
 
 interface SimulateFlags {
   replay?: string; policy?: string[]; calibrate: boolean; calibrateFrom?: string; json?: boolean;
-  devices?: number; tokens: number; batches: number; modelShape?: string; alpha: number; bsComputeMs: number; seed: number; profile?: string; sweep?: string;
+  devices?: number; tokens: number; batches: number; modelShape?: string; alpha: number; bsComputeMs: number; bsComputeFrom?: string; seed: number; profile?: string; sweep?: string; out?: string;
 }
 
 export function registerSimulate(program: Command, context: CommandContext, action: Action): void {
@@ -88,9 +91,11 @@ export function registerSimulate(program: Command, context: CommandContext, acti
     .option('--model-shape <shape>', 'synthetic: mixtral-8x7b, or a YAML/JSON file (hidden_size, num_layers, num_experts, top_k, intermediate_size); default the testbed\'s model')
     .option('--alpha <a>', 'synthetic: Dirichlet concentration of each layer\'s expert popularity', number, 1)
     .option('--bs-compute-ms <ms>', 'synthetic: BS work per layer', number, 0)
+    .option('--bs-compute-from <run>', 'synthetic: BS work per layer as a bench run measured it (layers.jsonl, fitted to fixed + tokens × per_token) instead of --bs-compute-ms; the testbed\'s own model only')
     .option('--seed <n>', 'synthetic: seed of the routing and the channel', positiveIntOrZero, 0)
     .option('--profile <name>', 'synthetic: every device runs this device profile (e.g. jetson-agx-orin) instead of its own')
     .option('--sweep <spec>', 'synthetic: repeat over devices=4..64, bandwidth=5..100MHz, distance=50..500 (m, every device) or theta=0..0.9 (name=lo..hi[:points], 5 points by default); prints CSV (JSON with --json)')
+    .option('--out <dir>', 'synthetic: also write a run folder `wdmoe report` reads (run.json, results.jsonl per batch, summary.json; a sweep: sweep.json + sweep.csv); must be new or empty')
     .option('--policy <specs>', 'policies, comma-separated as in bench (topk,wdmoe:theta=0.5,./my-policy.mjs; default: replay the run\'s own, synthetic topk,wdmoe)', list)
     .option('--no-calibrate', 'replay: the bare link model, with none of the overheads calibrated on the run')
     .option('--calibrate-from <run>', 'replay: calibrate on this other run of the same testbed (an out-of-sample check)')
@@ -100,20 +105,26 @@ export function registerSimulate(program: Command, context: CommandContext, acti
         if ((testbed === undefined) === (flags.replay === undefined)) throw new SimError('usage', testbed === undefined ? 'give a testbed to simulate, or --replay runs/<id>' : 'give a testbed or --replay, not both', 'wdmoe simulate testbeds/loopback-wireless.yaml --devices 64, or wdmoe simulate --replay runs/<id>');
         const misplaced = flags.replay === undefined
           ? [flags.calibrateFrom !== undefined ? '--calibrate-from' : '', flags.calibrate ? '' : '--no-calibrate']
-          : [flags.devices !== undefined ? '--devices' : '', flags.modelShape !== undefined ? '--model-shape' : '', flags.profile !== undefined ? '--profile' : '', flags.sweep !== undefined ? '--sweep' : ''];
+          : [flags.devices !== undefined ? '--devices' : '', flags.modelShape !== undefined ? '--model-shape' : '', flags.profile !== undefined ? '--profile' : '', flags.bsComputeFrom !== undefined ? '--bs-compute-from' : '', flags.sweep !== undefined ? '--sweep' : '', flags.out !== undefined ? '--out' : ''];
         const given = misplaced.filter((flag) => flag !== '');
         if (given.length > 0) throw new SimError('usage', `${given.join(', ')} ${given.length > 1 ? 'apply' : 'applies'} only ${flags.replay === undefined ? 'with --replay' : 'to a synthetic run (a testbed, no --replay)'}`, 'see wdmoe simulate --help: replay options and synthetic options are marked');
         if (flags.replay === undefined) {
           const options = Object.freeze({
             testbedPath: testbed!, devices: flags.devices ?? null, tokens: flags.tokens, batches: flags.batches, policies: flags.policy ?? ['topk', 'wdmoe'],
-            modelShape: flags.modelShape ?? null, alpha: flags.alpha, bsComputeMs: flags.bsComputeMs, seed: flags.seed, profile: flags.profile ?? null, bandwidthHz: null, distanceM: null, cwd: process.cwd(),
+            modelShape: flags.modelShape ?? null, alpha: flags.alpha, bsComputeMs: flags.bsComputeMs, bsComputeFrom: flags.bsComputeFrom ?? null, seed: flags.seed, profile: flags.profile ?? null, bandwidthHz: null, distanceM: null, cwd: process.cwd(),
           });
+          if (flags.out !== undefined) assertNewRunDir(flags.out, options.cwd);
+          const tool = `wdmoe ${program.version() ?? ''}`.trim();
           if (flags.sweep !== undefined) {
-            const rows = await runSweep(options, parseSweep(flags.sweep));
+            const sweep = parseSweep(flags.sweep);
+            const points = await runSweepPoints(options, sweep);
+            const rows = points.flatMap((point) => point.rows);
+            if (flags.out !== undefined) process.stderr.write(`wrote ${await writeSweepRun(flags.out, options, sweep, points, tool)} (wdmoe report it)\n`);
             printResult(flags.json === true, { sweep: flags.sweep, rows }, () => encodeSweepCsv(rows));
             return;
           }
           const report = await simulateSynthetic(options);
+          if (flags.out !== undefined) process.stderr.write(`wrote ${await writeSyntheticRun(flags.out, options, report, tool)} (wdmoe report it)\n`);
           printResult(flags.json === true, report, () => renderSynthetic(report, context.stdoutIsTty));
           return;
         }
