@@ -23,6 +23,7 @@ export const NO_EXPERT = 0xffff;
 // Something that applies experts to rows; the agent serves one, the BS's local placement uses one.
 export interface ExpertCompute {
   readonly experts: readonly string[]; // ExpertKey "layer.expert"
+  readonly hiddenSize?: number; // the experts' input/output width; the agent refuses a RUN of another hidden
   apply(work: ExpertWork): Promise<Float32Array>;
   release(): Promise<void>;
 }
@@ -46,6 +47,7 @@ export async function loadExpertCompute(
   }
   return {
     experts: wanted,
+    hiddenSize: arch.hiddenSize,
     apply: (work) => applyExperts(sessions, work, arch.hiddenSize),
     release: async () => {
       await Promise.all([...sessions.values()].map((session) => session.release()));

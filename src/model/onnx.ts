@@ -27,6 +27,9 @@ export interface OnnxSession {
   release(): Promise<void>;
 }
 
+// What runs the sessions: createSession asks for no execution provider, so onnxruntime's CPU one runs.
+export const ONNX_ENGINE = { name: 'onnxruntime-node', version: ort.env.versions.node ?? null, executionProvider: 'cpu' } as const;
+
 // Creates a session from the bytes of an ONNX file (already sha256-checked by the caller).
 export async function createSession(bytes: Uint8Array, file: string, options: SessionOptions): Promise<OnnxSession> {
   let session: ort.InferenceSession;

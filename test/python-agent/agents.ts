@@ -1,0 +1,112 @@
+// Shared by the Python-agent tests: start a real `bin/wdmoe agent` process of either runtime on a free
+// port (the ready line says which), a raw TCP peer that speaks bytes, and the .venv interpreter check
+// (missing .venv → the caller skips with a visible reason, see pythonOrSkipReason).
+import { existsSync } from 'node:fs';
+import { connect as connectTcp, type Socket } from 'node:net';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { FrameReader, computeProof, createNonce, encodeFrame, resolveFrameLimits, type Frame } from '../../src/transport/index.js';
+import { BIN, MODEL_DIR, ROOT } from '../e2e/helpers.js';
+
+export const TOKEN = 'python-agent-test-token';
+export const VENV_PYTHON = path.join(ROOT, '.venv/bin/python');
+export type Runtime = 'node' | 'python';
+
+// Why the Python tests cannot run here, or undefined when .venv has torch, onnx and onnxruntime.
+export function pythonSkipReason(): string | undefined {
+  if (!existsSync(VENV_PYTHON)) return `SKIPPED: no ${VENV_PYTHON} (run: bash scripts/python-env.sh) — the Python agent is not tested`;
+  return undefined;
+}
+
+export interface AgentProcess {
+  readonly port: number;
+  readonly ready: Record<string, unknown>;
+  readonly subprocess: ResultPromise;
+  stop(): Promise<{ exitCode?: number; stderr: string }>;
+}
+
+// Starts `wdmoe agent` (Node, or --runtime python with the venv's interpreter) and waits for its ready line.
+export async function startAgentProcess(runtime: Runtime, options: { device?: string; experts?: string; extra?: readonly string[]; env?: Record<string, string> } = {}): Promise<AgentProcess> {
+  // --parent-pid: the agents end with the test process even if it dies before its after() hook runs.
+  const args = [BIN, 'agent', '--model', MODEL_DIR, '--device', options.device ?? 'dev-p', '--experts', options.experts ?? '0.0,0.1,0.2,0.3,1.5', '--port', '0', '--parent-pid', String(process.pid),
+    ...(runtime === 'python' ? ['--runtime', 'python', '--python', VENV_PYTHON] : []), ...(options.extra ?? [])];
+  const subprocess = execa(process.execPath, args, { cwd: ROOT, env: { WDMOE_TOKEN: TOKEN, NO_COLOR: '1', ...options.env }, reject: false, buffer: { stdout: false }, timeout: 120_000 });
+  let stderr = '';
+  subprocess.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`${runtime} agent not ready within 60 s: ${stderr}`)), 60_000);
+    subprocess.stdout!.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const line = text.split('\n').find((candidate) => candidate.startsWith('{"event":"ready"'));
+      if (line !== undefined) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line) as Record<string, unknown>);
+      }
+    });
+    void subprocess.then((result) => {
+      clearTimeout(timer);
+      reject(new Error(`${runtime} agent exited with ${result.exitCode}: ${stderr}`));
+    });
+  });
+  return {
+    port: ready['port'] as number,
+    ready,
+    subprocess,
+    stop: async () => {
+      subprocess.kill('SIGTERM');
+      const result = await subprocess;
+      return { exitCode: result.exitCode, stderr };
+    },
+  };
+}
+
+// A raw TCP peer that collects decoded frames and notices when the agent closes.
+export class RawPeer {
+  readonly frames: Frame[] = [];
+  readonly closed: Promise<void>;
+  readonly socket: Socket;
+  isClosed = false;
+  #waiters: Array<() => void> = [];
+
+  constructor(port: number) {
+    this.socket = connectTcp({ host: '127.0.0.1', port });
+    const reader = new FrameReader(resolveFrameLimits());
+    this.socket.on('data', (chunk: Buffer) => {
+      this.frames.push(...reader.push(chunk).map((r) => r.frame));
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    this.socket.on('error', () => undefined);
+    this.closed = new Promise((resolve) => this.socket.once('close', () => {
+      this.isClosed = true;
+      resolve();
+    }));
+  }
+
+  async next(timeoutMs = 5000): Promise<Frame> {
+    const deadline = performance.now() + timeoutMs;
+    while (this.frames.length === 0) {
+      if (performance.now() > deadline) throw new Error('no frame within deadline');
+      if (this.isClosed) throw new Error('connection closed without a frame');
+      await Promise.race([new Promise<void>((resolve) => this.#waiters.push(resolve)), this.closed, new Promise((r) => setTimeout(r, 50))]);
+    }
+    return this.frames.shift()!;
+  }
+
+  // Runs the handshake with `token`; returns the agent's final frame (welcome or error).
+  async handshake(token = TOKEN): Promise<Frame> {
+    const bsNonce = createNonce();
+    this.socket.write(encodeFrame({ type: 'hello', requestId: 0, nonce: bsNonce, clientName: 'raw' }));
+    const challenge = await this.next();
+    if (challenge.type !== 'challenge') throw new Error(`expected challenge, got ${challenge.type}`);
+    if (!challenge.proof.equals(computeProof(TOKEN, 'agent', bsNonce, challenge.nonce))) throw new Error('the agent\'s CHALLENGE proof does not verify');
+    this.socket.write(encodeFrame({ type: 'auth', requestId: 0, proof: computeProof(token, 'bs', bsNonce, challenge.nonce) }));
+    return this.next();
+  }
+
+  // Waits (bounded) for the agent to close this connection; true when it did.
+  async waitClosed(timeoutMs = 3000): Promise<boolean> {
+    await Promise.race([this.closed, new Promise((r) => setTimeout(r, timeoutMs))]);
+    return this.isClosed;
+  }
+}
