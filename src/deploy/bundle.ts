@@ -42,6 +42,13 @@ export async function listAgentFiles(root: string, arch: DeviceArch, hashes: Has
   return hashAll(locals.filter((entry) => !SKIPPED_SUFFIXES.some((suffix) => entry.local.endsWith(suffix))), hashes);
 }
 
+// The Python agent's files (runtime: python devices), under app/python/wdmoe_agent/.
+export async function listPythonAgentFiles(root: string, hashes: HashCache): Promise<BundleFile[]> {
+  const dir = path.join(root, 'python', 'wdmoe_agent');
+  const files = (await walk(dir)).filter((file) => file.endsWith('.py'));
+  return hashAll(files.map((local) => ({ local, remote: `app/${path.relative(root, local)}` })), hashes);
+}
+
 // The bundle manifest and the shards of `experts` ("layer.expert"), under model/.
 export async function listModelFiles(modelDir: string, experts: readonly string[], hashes: HashCache): Promise<BundleFile[]> {
   const manifest = JSON.parse(readFileSync(path.join(modelDir, 'manifest.json'), 'utf8')) as { files: Array<{ role: string; path: string }> };

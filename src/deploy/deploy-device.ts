@@ -1,16 +1,24 @@
 // Deploys one device: probe → preflight → plan (remote manifest vs local sha256s) → upload changed
 // files to temp names over SFTP → verify sha256 on the device and rename into place → start the agent
-// detached (unless the same agent is already running). With dryRun it stops after the plan.
-// Called by deploy/deploy.ts for each device.
+// detached (unless the same agent is already running). With dryRun it stops after the plan. A python
+// device's preflight asks its interpreter for its facts after the plan, and only when the agent has to
+// (re)start: that step imports torch. Called by deploy/deploy.ts for each device.
 import { createHash } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import path from 'node:path';
-import { listAgentFiles, listModelFiles, PROJECT_ROOT, type BundleFile, type DeviceArch } from './bundle.js';
+import { listAgentFiles, listModelFiles, listPythonAgentFiles, PROJECT_ROOT, type BundleFile, type DeviceArch } from './bundle.js';
 import { connectDevice, type ConnectDeviceOptions } from './connect-device.js';
 import type { HashCache } from './hash-cache.js';
+import { agentErrorLine } from '../agent/index.js';
 import { DeployError } from './errors.js';
 import { manifestOf, planUpload, type UploadPlan } from './plan.js';
-import { checkPreflight, parseProbe, resolveDeviceArch, type DeviceProbe } from './preflight.js';
+import { checkPreflight, checkResources, parseProbe, resolveDeviceArch, type DeviceProbe } from './preflight.js';
+import { checkJetson, jetsonProbeScript, parseJetsonProbe, type JetsonExpectations } from './jetson-preflight.js';
 import { commitCommand, mkdirScript, probeScript, startScript, TEMP_SUFFIX } from './remote-scripts.js';
+import {
+  checkPythonPreflight, describePython, parsePythonFacts, pythonBackendOf, pythonCommitCommand, pythonFactsCommand, pythonProbeLines, pythonStartScript, type PythonFacts,
+} from './python-runtime.js';
 import type { SshSession } from './ssh.js';
 import type { SshTarget } from './ssh-config.js';
 
@@ -18,10 +26,14 @@ export interface DeviceJob {
   readonly device: string;
   readonly target: SshTarget;
   readonly agentDir: string;
+  readonly agentHost: string; // the testbed's host for the device: what the BS connects to
   readonly agentPort: number;
   readonly experts: readonly string[];
   readonly modelDir: string;
   readonly token: string;
+  readonly runtime: 'node' | 'python'; // python: the Python agent, no node needed on the device (python-runtime.ts)
+  readonly python: string | null; // runtime python: the testbed's interpreter (null: python3 on the ssh PATH)
+  readonly expectations: JetsonExpectations; // runtime, execution provider, power mode the testbed names (jetson-preflight.ts)
 }
 
 export type DeployEvent = { kind: 'phase'; device: string; text: string };
@@ -44,6 +56,8 @@ export interface DeviceDeployResult {
 }
 
 const EXEC_TIMEOUT_MS = 30_000;
+// Asking the interpreter what it has imports torch: ~2.5 s on a desktop core, longer on a cold Jetson.
+const PYTHON_FACTS_TIMEOUT_MS = 120_000;
 const PUT_CONCURRENCY = 8;
 
 // Deploys (or with dryRun, plans) one device.
@@ -52,16 +66,29 @@ export async function deployDevice(job: DeviceJob, options: DeployDeviceOptions)
   const say = (text: string) => options.onEvent?.({ kind: 'phase', device: job.device, text });
   const session = await connectDevice(job.target, options);
   try {
-    const probe = parseProbe(await run(session, job, probeScript(job.agentDir, job.device), 'preflight'));
+    const isPython = job.runtime === 'python';
+    const probe = parseProbe(await run(session, job, probeScript(job.agentDir, job.device, isPython ? pythonProbeLines(job.python) : []), 'preflight'));
+    // JetPack checks first: on JetPack 4 "glibc too old, use the Python runtime" says more than "no node".
+    const jetson = checkJetson(parseJetsonProbe(await run(session, job, jetsonProbeScript(), 'preflight')), job.device, job.expectations);
+    if (jetson.problem !== undefined) throw jetson.problem;
+    for (const warning of jetson.warnings) say(`warning: ${warning}`);
     const arch = resolveDeviceArch(probe, job.device);
-    const files = [...(await listAgentFiles(PROJECT_ROOT, arch, options.hashes)), ...(await listModelFiles(job.modelDir, job.experts, options.hashes))];
+    const appFiles = isPython ? await listPythonAgentFiles(PROJECT_ROOT, options.hashes) : await listAgentFiles(PROJECT_ROOT, arch, options.hashes);
+    const files = [...appFiles, ...(await listModelFiles(job.modelDir, job.experts, options.hashes))];
     const plan = planUpload(files, probe.manifest);
     const shardBytes = files.filter((file) => file.remote.startsWith('model/')).reduce((total, file) => total + file.bytes, 0);
-    const problem = checkPreflight(probe, job.device, { uploadBytes: plan.uploadBytes, shardBytes });
-    if (problem !== undefined) throw problem;
-    say(`${probe.nodeVersion} ${probe.arch}: upload ${plan.upload.length} file(s) (${plan.uploadBytes} B), skip ${plan.skip.length}`);
-    const fingerprint = fingerprintOf(job, files, probe.node!);
+    const interpreter = (isPython ? probe.python : probe.node) ?? '';
+    const fingerprint = fingerprintOf(job, files, interpreter);
     const isRunning = probe.agent !== undefined && probe.agent.fingerprint === fingerprint && plan.upload.length === 0 && plan.stale.length === 0;
+    // A python device needs no node: its checks replace the node ones (disk and memory stay). Its facts
+    // step (seconds: it imports torch) is skipped when the very agent this deploy would start already runs.
+    const pythonFacts = isPython && probe.python !== null && !isRunning ? await askPython(session, probe.python) : undefined;
+    const problem = isPython
+      ? (isRunning ? undefined : checkPythonPreflight({ named: job.python, path: probe.python, ...pythonFacts }, job.device)) ?? checkResources(probe, job.device, { uploadBytes: plan.uploadBytes, shardBytes })
+      : checkPreflight(probe, job.device, { uploadBytes: plan.uploadBytes, shardBytes });
+    if (problem !== undefined) throw problem;
+    const runtimeLine = isPython ? (pythonFacts?.facts === undefined ? `python at ${interpreter}` : `${describePython(pythonFacts.facts)} (${interpreter})`) : probe.nodeVersion;
+    say(`${runtimeLine} ${probe.arch}: upload ${plan.upload.length} file(s) (${plan.uploadBytes} B), skip ${plan.skip.length}`);
     const result = (state: DeviceDeployResult['agent']['state'], pid: number | null): DeviceDeployResult => ({
       device: job.device,
       host: job.target.host,
@@ -79,7 +106,10 @@ export async function deployDevice(job: DeviceJob, options: DeployDeviceOptions)
     }
     const sftp = await session.sftp();
     await sftp.writeFile(path.posix.join(probe.dir, 'run', 'token'), `${job.token}\n`, 0o600);
-    const out = await session.exec(startScript({ agentDir: job.agentDir, node: probe.node!, device: job.device, experts: job.experts, port: job.agentPort, fingerprint, readyTimeoutMs: options.readyTimeoutMs }), {
+    const host = await resolveListenAddress(job.agentHost);
+    const launch = { agentDir: job.agentDir, device: job.device, experts: job.experts, host, port: job.agentPort, fingerprint, readyTimeoutMs: options.readyTimeoutMs };
+    const script = isPython ? pythonStartScript({ ...launch, python: interpreter, backend: pythonBackendOf(pythonFacts!.facts!) }) : startScript({ ...launch, node: interpreter });
+    const out = await session.exec(script, {
       timeoutMs: options.readyTimeoutMs + EXEC_TIMEOUT_MS,
     });
     const pid = /^ready (\d+)$/m.exec(out.stdout)?.[1];
@@ -88,6 +118,18 @@ export async function deployDevice(job: DeviceJob, options: DeployDeviceOptions)
     return result('started', Number(pid));
   } finally {
     session.close();
+  }
+}
+
+// The address the agent listens on: the testbed's host as the BS resolves it (the address the BS will
+// connect to). Resolving here, not on the device, matters: a device's /etc/hosts often maps its own name
+// to 127.0.1.1, which the BS cannot reach. A name the BS cannot resolve is passed on as written.
+async function resolveListenAddress(host: string): Promise<string> {
+  if (isIP(host) !== 0) return host;
+  try {
+    return (await lookup(host)).address;
+  } catch {
+    return host;
   }
 }
 
@@ -107,7 +149,8 @@ async function uploadPlan(session: SshSession, job: DeviceJob, probe: DeviceProb
   };
   await Promise.all(Array.from({ length: PUT_CONCURRENCY }, worker));
   const jobText = JSON.stringify({ dir: probe.dir, files: plan.upload.map((file) => ({ remote: file.remote, sha256: file.sha256 })), stale: plan.stale, manifest: manifestOf(files) });
-  const out = await session.exec(commitCommand(probe.node!), { timeoutMs: EXEC_TIMEOUT_MS * 4, stdin: jobText });
+  const commit = job.runtime === 'python' ? pythonCommitCommand(probe.python!) : commitCommand(probe.node!);
+  const out = await session.exec(commit, { timeoutMs: EXEC_TIMEOUT_MS * 4, stdin: jobText });
   let bad: Array<{ remote: string; sha256: string }> = [];
   try {
     bad = (JSON.parse(out.stdout) as { bad: typeof bad }).bad;
@@ -119,6 +162,13 @@ async function uploadPlan(session: SshSession, job: DeviceJob, probe: DeviceProb
       hint: 'a local file changed during the deploy (a rebuild?) or the transfer was damaged: deploy again (only those files are sent); if it repeats, check the device\'s disk',
     });
   }
+}
+
+// The facts step: what the device's interpreter has (its stderr kept for the message when it answers nothing).
+async function askPython(session: SshSession, python: string): Promise<{ facts?: PythonFacts; factsError?: string }> {
+  const out = await session.exec(pythonFactsCommand(python), { timeoutMs: PYTHON_FACTS_TIMEOUT_MS });
+  const facts = parsePythonFacts(out.stdout);
+  return facts === undefined ? { factsError: out.stderr || `exit ${out.code}` } : { facts };
 }
 
 async function run(session: SshSession, job: DeviceJob, script: string, phase: 'preflight' | 'upload'): Promise<string> {
@@ -134,14 +184,15 @@ async function run(session: SshSession, job: DeviceJob, script: string, phase: '
 // What identifies a running agent as the one this deploy would start.
 function fingerprintOf(job: DeviceJob, files: readonly BundleFile[], node: string): string {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ experts: job.experts, port: job.agentPort, node, files: files.map((file) => [file.remote, file.sha256]) }));
+  hash.update(JSON.stringify({ experts: job.experts, host: job.agentHost, port: job.agentPort, node, files: files.map((file) => [file.remote, file.sha256]) }));
   hash.update(createHash('sha256').update(`wdmoe-token\0${job.token}`).digest());
   return hash.digest('hex');
 }
 
+// Exit 6 is the Node agent's onnxruntime check (the Python start script has none: its facts step checked).
 function startFailure(job: DeviceJob, code: number, stdout: string, dir: string): DeployError {
   const detail = stdout.split('\n').slice(1).join('\n').trim().slice(-600);
-  const agentError = /^error\[[^\]]*\]:\s*(.*)$/m.exec(detail)?.[1];
+  const agentError = agentErrorLine(detail, job.device)?.message;
   if (code === 6) {
     return new DeployError('preflight-onnxruntime', job.device, 'preflight', `onnxruntime-node does not load on the device: ${detail.split('\n').pop() ?? ''}`, {
       hint: 'check the device\'s glibc and architecture (onnxruntime-node 1.30 needs glibc ≥ 2.28 on Linux x64/arm64)',

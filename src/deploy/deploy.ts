@@ -42,6 +42,11 @@ export async function deploy(options: DeployOptions, context: { signal?: AbortSi
     if (options.verbose === true) {
       const from = job.target.sources;
       context.onEvent?.({ kind: 'phase', device: job.device, text: `host from ${from.host}, port from ${from.port}, user from ${from.user}, key from ${from.key}, known_hosts ${job.target.knownHostsPath} from ${from.knownHosts}` });
+      if (job.runtime === 'python') {
+        const source = testbed.sources.get(`devices[${job.device}].python`);
+        const where = source?.kind === 'yaml' ? `${source.file}:${source.line}` : 'the default';
+        context.onEvent?.({ kind: 'phase', device: job.device, text: `python ${job.python ?? 'python3 on the ssh session\'s PATH'} from ${where}` });
+      }
     }
     return deployDevice(job, {
       dryRun: options.dryRun,

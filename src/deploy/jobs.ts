@@ -18,9 +18,13 @@ export function planJobs(testbed: Testbed, sshConfig: SshConfigSource): DeviceJo
     device: device.name,
     target: targets[index]!,
     agentDir: device.agentDir,
+    agentHost: device.host, // the agent listens on the address the BS connects to, not on every interface
     agentPort: device.port,
     experts: expertsOf(testbed, device.name),
     modelDir: testbed.modelDir,
     token: testbed.auth.token,
+    runtime: device.runtime,
+    python: device.python,
+    expectations: { runtime: device.runtime, executionProvider: device.executionProvider, isCpuFallbackAllowed: device.isCpuFallbackAllowed, powerMode: device.powerMode },
   }));
 }

@@ -17,6 +17,7 @@ export interface DeviceProbe {
   readonly memAvailableBytes: number | null;
   readonly manifest: RemoteManifest | undefined;
   readonly agent: { readonly pid: number; readonly fingerprint: string } | undefined; // only when alive
+  readonly python: string | null; // the interpreter's absolute path (probed for runtime: python devices only)
 }
 
 const MIN_NODE_MAJOR = 20;
@@ -55,6 +56,7 @@ export function parseProbe(stdout: string): DeviceProbe {
     memAvailableBytes: kb('memAvailableKb'),
     manifest: parseRemoteManifest(base64('manifest')),
     agent,
+    python: values.get('python') || null,
   };
 }
 
@@ -81,6 +83,11 @@ export function checkPreflight(probe: DeviceProbe, device: string, needs: { uplo
       hint: `install Node.js ≥ ${MIN_NODE_MAJOR} on the device`,
     });
   }
+  return checkResources(probe, device, needs);
+}
+
+// Checks disk and memory only (a python device's preflight: python-runtime.ts checks its interpreter).
+export function checkResources(probe: DeviceProbe, device: string, needs: { uploadBytes: number; shardBytes: number }): DeployError | undefined {
   const diskNeeded = Math.ceil(needs.uploadBytes * DISK_HEADROOM);
   if (probe.diskFreeBytes !== null && probe.diskFreeBytes < diskNeeded) {
     return new DeployError('preflight-disk', device, 'preflight', `only ${formatBytes(probe.diskFreeBytes)} free in ${probe.dir}, the upload needs ${formatBytes(diskNeeded)}`, {

@@ -5,7 +5,8 @@ export { UserspaceShaper, UnshapedLink, waitUntil } from './userspace-shaper.js'
 export { SHAPERS, createShaper } from './shapers.js';
 export { SeededRandom } from './random.js';
 export { LinkError } from './errors.js';
-export { planTcShaping, planTcRemoval, classIdOf, type TcPlan, type TcPlanInput, type TcDevice, type TcCommand, type TcObject } from './tc-plan.js';
+export { planTcShaping, planTcRemoval, classIdOf, joinPlans, type TcPlan, type TcPlanInput, type TcDevice, type TcCommand, type TcObject } from './tc-plan.js';
 export { applyTcPlan, removeTcObjects, tcStateFilePath, readTcState, runTcCommand, type TcRunner, type TcState } from './tc-apply.js';
-export { detectTcFeatures, missingForPlan, describeTcFeatures, type TcFeatures } from './tc-detect.js';
+export { detectTcFeatures, probeNamespaceOf, missingForPlan, describeTcFeatures, resolveLinkEmulation, describeLinkEmulation, type TcFeatures, type LinkEmulation } from './tc-detect.js';
 export { TcError } from './tc-errors.js';
+export { planNftLoss, NFT_LOSS_TABLE, type NftLossInput } from './nft-loss-plan.js';

@@ -3,9 +3,10 @@
 // caller's teardown stack calls removeTcObjects), and after a crash (the next start removes what the
 // state file still lists). Called by loopback's netns setup and by deploy's teardown. Imports execa and core.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { writeJsonAtomicSync } from '../core/index.js';
 import { TcError } from './tc-errors.js';
 import { planTcRemoval, type TcCommand, type TcObject, type TcPlan } from './tc-plan.js';
 
@@ -107,8 +108,5 @@ async function forgetObjects(stateFile: string, objects: readonly TcObject[]): P
 }
 
 async function writeTcState(stateFile: string, state: TcState): Promise<void> {
-  await mkdir(path.dirname(stateFile), { recursive: true });
-  const tmp = `${stateFile}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`);
-  await rename(tmp, stateFile);
+  writeJsonAtomicSync(stateFile, state);
 }

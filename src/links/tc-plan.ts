@@ -6,7 +6,8 @@
 // chosen by a u32 filter on the device's address and agent port. Ingress (device → BS, uplink) is
 // redirected by a u32 + mirred filter to an ifb, whose htb root has one class per device the same
 // way. Unclassified traffic (ssh, ARP) takes htb's direct path: deploy is not slowed by the link.
-// Delay, jitter and loss need netem, which this kernel lacks: they are not planned here (docs/deploy.md).
+// Delay, jitter and loss need netem, which this kernel lacks: no netem is planned. Loss is dropped by
+// nftables (nft-loss-plan.ts), delay and jitter come from the BS's userspace shaper (docs/deploy.md).
 
 // One device behind the interface: its address and agent port pick its classes.
 export interface TcDevice {
@@ -26,7 +27,7 @@ export interface TcPlanInput {
 // One command: `file` is 'ip' or 'tc'; `creates` names what it leaves in the kernel, so tc-apply
 // can record it before the next command runs and remove it afterwards.
 export interface TcCommand {
-  readonly file: 'ip' | 'tc';
+  readonly file: 'ip' | 'tc'; // nft runs as `ip netns exec <ns> nft …` (nft-loss-plan.ts)
   readonly args: readonly string[];
   readonly creates?: TcObject;
 }
@@ -34,7 +35,13 @@ export interface TcCommand {
 // Something the kernel holds after a command; removing it removes its classes and filters too.
 export type TcObject =
   | { readonly kind: 'qdisc'; readonly dev: string; readonly parent: 'root' | 'ingress' }
-  | { readonly kind: 'link'; readonly dev: string; readonly type: 'ifb' };
+  | { readonly kind: 'link'; readonly dev: string; readonly type: 'ifb' }
+  | { readonly kind: 'nft-table'; readonly netns: string; readonly family: 'inet'; readonly name: string };
+
+// Two plans in order, as one (a device's htb classes, then its nftables loss).
+export function joinPlans(...plans: readonly TcPlan[]): TcPlan {
+  return { commands: plans.flatMap((plan) => plan.commands), objects: plans.flatMap((plan) => plan.objects) };
+}
 
 export interface TcPlan {
   readonly commands: readonly TcCommand[];
@@ -76,11 +83,11 @@ export function planTcShaping(input: TcPlanInput): TcPlan {
 
 // The commands that remove `objects`, newest first (a missing object is not an error for the caller).
 export function planTcRemoval(objects: readonly TcObject[]): TcCommand[] {
-  return [...objects].reverse().map((object): TcCommand =>
-    object.kind === 'link'
-      ? { file: 'ip', args: ['link', 'del', object.dev] }
-      : { file: 'tc', args: ['qdisc', 'del', 'dev', object.dev, object.parent === 'root' ? 'root' : 'ingress'] },
-  );
+  return [...objects].reverse().map((object): TcCommand => {
+    if (object.kind === 'link') return { file: 'ip', args: ['link', 'del', object.dev] };
+    if (object.kind === 'nft-table') return { file: 'ip', args: ['netns', 'exec', object.netns, 'nft', 'delete', 'table', object.family, object.name] };
+    return { file: 'tc', args: ['qdisc', 'del', 'dev', object.dev, object.parent === 'root' ? 'root' : 'ingress'] };
+  });
 }
 
 // The htb class id of the device at `index` ("1:10" for the first).

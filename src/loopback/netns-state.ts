@@ -3,7 +3,8 @@
 // creation so `down` — or the next `up` after a crash — removes exactly those. Never by name matching.
 // <stateDir>/netns-<testbed name>-<hash of its path>.json. Called by netns-up.ts / netns-down.ts.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { writeJsonAtomicSync } from '../core/index.js';
 import path from 'node:path';
 
 export interface NetnsState {
@@ -20,6 +21,8 @@ export interface NetnsState {
   devices?: Array<{ name: string; netns: string; hostVeth: string; ifb: string; address: string }>;
   // Digest of what the derived testbed was made from (devices, links, placement, model, token, timeouts).
   sourceDigest?: string;
+  // Loss is dropped by nftables in each namespace (tc state file: nft-table objects), not left to bench.
+  isLossByNftables?: boolean;
 }
 
 // Path of the netns state file for a source testbed.
@@ -39,10 +42,7 @@ export async function readNetnsState(file: string): Promise<NetnsState | undefin
 
 // Writes atomically (tmp + rename).
 export async function writeNetnsState(file: string, state: NetnsState): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`);
-  await rename(tmp, file);
+  writeJsonAtomicSync(file, state);
 }
 
 export async function removeNetnsState(file: string): Promise<void> {

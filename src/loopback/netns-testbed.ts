@@ -1,7 +1,10 @@
 // Renders the testbed that `loopback up --netns` derives from the source testbed: mode ssh, each device
 // at its namespace address with the generated client key and known_hosts, shaping tc (the kernel shapes
-// the veths: bench must not shape again), the same model, placement, token and timeouts. Rates are
-// copied; delay, jitter and loss only when the kernel has netem (else they are dropped and reported).
+// the veths: bench must not shape their rates again), the same model, placement, token and timeouts, and
+// each device's runtime, python interpreter (the namespaces share this filesystem, so a loopback path is
+// the device's path too), execution provider and power mode.
+// Rates, delay and jitter are copied (bench adds delay and jitter in userspace, the kernel has no netem);
+// loss is copied only when nftables does not drop packets for it (else bench would count it twice).
 // Pure. Called by loopback/netns-up.ts.
 import { stringify } from 'yaml';
 import type { LinkDirection, Testbed } from '../testbed/index.js';
@@ -19,23 +22,23 @@ export interface DerivedTestbedInput {
   readonly knownHosts: string;
   readonly tokenFile: string;
   readonly devicesDir: string;
-  readonly hasNetem: boolean;
+  readonly isLossByNftables: boolean; // loopback up drops packets for loss in each namespace
 }
 
-// The derived YAML text, and the devices whose delay/jitter/loss could not be carried over.
-export function renderDerivedTestbed(input: DerivedTestbedInput): { yaml: string; droppedDelay: string[] } {
+// The derived YAML text, and the devices whose loss nftables applies (left out of the YAML).
+export function renderDerivedTestbed(input: DerivedTestbedInput): { yaml: string; nftablesLoss: string[] } {
   const { source } = input;
-  const droppedDelay: string[] = [];
+  const nftablesLoss: string[] = [];
   const placement: Record<string, string[]> = Object.fromEntries(source.devices.map((device) => [device.name, [] as string[]]));
   for (const [key, devices] of source.placement) for (const device of devices) placement[device]!.push(key);
   const devices = source.devices.map((device, index) => {
     const direction = (link: LinkDirection) => {
       const out: Record<string, string | number> = { rate: link.rateBitsPerSec === null ? 'unlimited' : `${Math.round(link.rateBitsPerSec)}bit` };
-      const hasDelay = link.delayMs > 0 || link.jitterMs > 0 || link.lossRate > 0;
-      if (hasDelay && !input.hasNetem) {
-        if (!droppedDelay.includes(device.name)) droppedDelay.push(device.name);
-      } else if (hasDelay) {
-        Object.assign(out, { delay: `${link.delayMs}ms`, jitter: `${link.jitterMs}ms`, loss: link.lossRate });
+      if (link.delayMs > 0 || link.jitterMs > 0) Object.assign(out, { delay: `${link.delayMs}ms`, jitter: `${link.jitterMs}ms` });
+      if (link.lossRate > 0 && input.isLossByNftables) {
+        if (!nftablesLoss.includes(device.name)) nftablesLoss.push(device.name);
+      } else if (link.lossRate > 0) {
+        out['loss'] = link.lossRate;
       }
       return out;
     };
@@ -46,6 +49,11 @@ export function renderDerivedTestbed(input: DerivedTestbedInput): { yaml: string
       profile: device.profile,
       ssh: { user: 'root', key: input.clientKey, port: 22, known_hosts: input.knownHosts },
       agent_dir: `${input.devicesDir}/${device.name}`,
+      runtime: device.runtime,
+      ...(device.python === null ? {} : { python: device.python }),
+      execution_provider: device.executionProvider,
+      allow_cpu_fallback: device.isCpuFallbackAllowed,
+      power_mode: device.powerMode,
       link: { uplink: direction(device.link.uplink), downlink: direction(device.link.downlink) },
     };
   });
@@ -63,7 +71,8 @@ export function renderDerivedTestbed(input: DerivedTestbedInput): { yaml: string
   const header = [
     `# Written by \`wdmoe loopback up --netns ${source.file}\` (run ${input.run}); removed by \`loopback down --netns\`.`,
     '# Devices are network namespaces with a real sshd; links are shaped by tc on the veths (shaping: tc).',
-    ...(droppedDelay.length > 0 ? [`# This kernel has no netem: the source's delay/jitter/loss of ${droppedDelay.join(', ')} are not emulated here.`] : []),
+    '# Delay and jitter (no netem in the tc plan) are added by bench\'s userspace shaper on rate-less links.',
+    ...(nftablesLoss.length > 0 ? [`# The source's loss of ${nftablesLoss.join(', ')} is real packet drops by nftables (table wdmoe-loss in each namespace), so it is not listed here.`] : []),
   ];
-  return { yaml: `${header.join('\n')}\n${stringify(document, { lineWidth: 0 })}`, droppedDelay };
+  return { yaml: `${header.join('\n')}\n${stringify(document, { lineWidth: 0 })}`, nftablesLoss };
 }

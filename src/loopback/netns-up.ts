@@ -1,18 +1,23 @@
 // `wdmoe loopback up --netns <testbed>` (root): one network namespace per device, a veth pair into it
 // with addresses this tool assigns, a real sshd in it, tc shaping on the host-side veth from the
-// testbed's rates; then a derived ssh testbed (netns-testbed.ts) that deploy/status/bench/teardown use.
+// testbed's rates and nftables drops for its loss; then a derived ssh testbed (netns-testbed.ts) that deploy/status/bench/teardown use.
 // Every object is recorded in the state file the moment it exists; leftovers of an earlier run (crash)
 // are removed first; a failure removes what this run made. Called by cli/commands/loopback.ts.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { execa } from 'execa';
-import { EXIT_BAD_INPUT, sleep } from '../core/index.js';
-import { applyTcPlan, describeTcFeatures, detectTcFeatures, missingForPlan, planTcShaping, readTcState, tcStateFilePath, type TcPlan } from '../links/index.js';
+import { EXIT_BAD_INPUT, TeardownStack, sleep, writeFileAtomicSync } from '../core/index.js';
+import {
+  applyTcPlan, describeLinkEmulation, describeTcFeatures, detectTcFeatures, joinPlans, missingForPlan, planNftLoss, planTcShaping, probeNamespaceOf,
+  readTcState, resolveLinkEmulation, tcStateFilePath, type TcPlan,
+} from '../links/index.js';
 import type { DeviceSpec, Testbed } from '../testbed/index.js';
 import { LoopbackError } from './errors.js';
 import { netnsDown } from './netns-down.js';
+import { forceNetnsDownSync, removeDeadProbeNamespaces } from './netns-force-down.js';
 import { MAX_NETNS_DEVICES, netnsNamesOf, pickSubnetSlot, type NetnsDeviceNames } from './netns-names.js';
 import { generateKey, isOurSshd, startSshd } from './netns-sshd.js';
 import { netnsStatePath, readNetnsState, writeNetnsState, type NetnsState } from './netns-state.js';
@@ -30,7 +35,8 @@ export interface NetnsUpResult {
   readonly stateFile: string;
   readonly run: string;
   readonly tc: string; // what the kernel has, one line
-  readonly droppedDelay: readonly string[];
+  readonly links: string; // what emulates rate, delay, jitter and loss, one line
+  readonly nftablesLoss: readonly string[]; // devices whose loss nftables drops
   readonly devices: ReadonlyArray<{ name: string; netns: string; address: string; veth: string }>;
   readonly staleRemoved: boolean;
   readonly alreadyUp: boolean;
@@ -55,24 +61,35 @@ export async function netnsUp(options: NetnsUpOptions): Promise<NetnsUpResult> {
     options.onEvent?.({ kind: 'netns', text: `removing what run ${stale.run} left behind` });
     await netnsDown({ stateFile });
   }
-  const features = await detectTcFeatures({ signal: options.signal });
+  await removeDeadProbeNamespaces();
+  // A forced exit mid-probe still removes the probe's namespace.
+  const probe = new TeardownStack();
+  probe.defer('tc probe namespace', () => undefined, { onExit: () => void spawnSync('ip', ['netns', 'del', probeNamespaceOf(process.pid)], { timeout: 2000, stdio: 'ignore' }) });
+  const features = await detectTcFeatures({ signal: options.signal }).finally(() => probe.dispose());
   const missing = missingForPlan(features);
   if (missing.length > 0) {
     throw new LoopbackError('netns-tc-missing', `this kernel lacks ${missing.join(', ')}, which link shaping needs (${describeTcFeatures(features)})`, { hint: 'use `wdmoe loopback up` with `shaping: userspace` instead' });
   }
+  const emulation = resolveLinkEmulation(features);
+  const isLossByNftables = emulation.loss === 'nftables';
   const run = randomBytes(2).toString('hex');
   const dir = path.join(options.stateDir, 'netns', run);
   const derivedTestbed = path.join(dir, 'testbed.yaml');
   const state: NetnsState = {
     formatVersion: 1, testbed: path.resolve(testbed.file), run, dir, derivedTestbed,
     tcStateFile: tcStateFilePath(options.stateDir, derivedTestbed), namespaces: [], veths: [], sshd: [], sourceDigest: sourceDigestOf(testbed),
+    isLossByNftables,
   };
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeNetnsState(stateFile, state);
+  // Until everything is up: an error or Ctrl-C removes what the state file lists; an exit meanwhile (a
+  // second Ctrl-C) does so synchronously.
+  const teardown = new TeardownStack();
+  teardown.defer(`netns run ${run}`, async () => void (await netnsDown({ stateFile })), { onExit: () => void forceNetnsDownSync(stateFile) });
   try {
     const slot = pickSubnetSlot(run, (await ip(['-4', '-o', 'addr', 'show'])).stdout);
     const clientKey = path.join(dir, 'client_key');
-    await writeFile(path.join(dir, 'authorized_keys'), `${await generateKey(clientKey, `wdmoe-${run}-client`)}\n`, { mode: 0o600 });
+    writeFileAtomicSync(path.join(dir, 'authorized_keys'), `${await generateKey(clientKey, `wdmoe-${run}-client`)}\n`, { mode: 0o600 });
     const knownHosts: string[] = [];
     const names: NetnsDeviceNames[] = [];
     for (const [index, device] of testbed.devices.entries()) {
@@ -89,6 +106,11 @@ export async function netnsUp(options: NetnsUpOptions): Promise<NetnsUpResult> {
       await ip(['link', 'set', n.hostVeth, 'up']);
       await ip(['-n', n.netns, 'addr', 'add', `${n.deviceAddress}/30`, 'dev', n.deviceVeth]);
       await ip(['-n', n.netns, 'link', 'set', n.deviceVeth, 'up']);
+      // One TCP segment per packet on both ends: htb charges a GSO packet whole and lets it go at once
+      // after idle (a 20 KB RUN then left at line rate, the debt paid while nothing was sent), and an
+      // nftables drop must cost one wire packet, not a 64 KB burst. The rates here are tens of mbit.
+      await ip(['link', 'set', 'dev', n.hostVeth, 'gso_max_segs', '1']);
+      await ip(['-n', n.netns, 'link', 'set', 'dev', n.deviceVeth, 'gso_max_segs', '1']);
       await ip(['-n', n.netns, 'link', 'set', 'lo', 'up']);
       const hostKey = path.join(dir, `host_key-${device.name}`);
       const hostPublic = await generateKey(hostKey, `wdmoe-${run}-${device.name}`);
@@ -97,34 +119,37 @@ export async function netnsUp(options: NetnsUpOptions): Promise<NetnsUpResult> {
       state.sshd.push({ device: device.name, netns: n.netns, pid: sshd.pid, config: sshd.config });
       (state.devices ??= []).push({ name: device.name, netns: n.netns, hostVeth: n.hostVeth, ifb: n.ifb, address: n.deviceAddress });
       await writeNetnsState(stateFile, state);
-      await applyTcPlan(planDeviceShaping(device, n.hostVeth, n.ifb, n.deviceAddress), { stateFile: state.tcStateFile, signal: options.signal });
+      await applyTcPlan(planDeviceShaping(device, n, isLossByNftables), { stateFile: state.tcStateFile, signal: options.signal });
       options.onEvent?.({ kind: 'netns', device: device.name, text: `${n.netns} ${n.deviceAddress} via ${n.hostVeth}, sshd pid ${sshd.pid}, tc ${rateText(device.link.downlink.rateBitsPerSec)} down / ${rateText(device.link.uplink.rateBitsPerSec)} up` });
     }
-    await writeFile(path.join(dir, 'known_hosts'), `${knownHosts.join('\n')}\n`, { mode: 0o600 });
-    await writeFile(path.join(dir, 'token'), `${testbed.auth.token}\n`, { mode: 0o600 });
-    const { yaml, droppedDelay } = renderDerivedTestbed({
+    writeFileAtomicSync(path.join(dir, 'known_hosts'), `${knownHosts.join('\n')}\n`, { mode: 0o600 });
+    writeFileAtomicSync(path.join(dir, 'token'), `${testbed.auth.token}\n`, { mode: 0o600 });
+    const { yaml, nftablesLoss } = renderDerivedTestbed({
       source: testbed, run, devices: names.map((n, index) => ({ name: testbed.devices[index]!.name, address: n.deviceAddress })),
-      clientKey, knownHosts: path.join(dir, 'known_hosts'), tokenFile: path.join(dir, 'token'), devicesDir: path.join(dir, 'devices'), hasNetem: features.qdiscs.netem,
+      clientKey, knownHosts: path.join(dir, 'known_hosts'), tokenFile: path.join(dir, 'token'), devicesDir: path.join(dir, 'devices'), isLossByNftables,
     });
-    await writeFile(derivedTestbed, yaml, { mode: 0o600 });
-    await Promise.all(names.map((n) => waitForPort(n.deviceAddress, 22, SSHD_READY_MS, dir)));
+    writeFileAtomicSync(derivedTestbed, yaml, { mode: 0o600 });
+    await Promise.all(names.map((n) => waitForPort(n.deviceAddress, 22, SSHD_READY_MS, dir, options.signal)));
+    teardown.release(); // up: the objects now belong to the state file (`loopback down --netns`)
     return {
-      derivedTestbed, stateFile, run, tc: describeTcFeatures(features), droppedDelay, staleRemoved: stale !== undefined, alreadyUp: false,
+      derivedTestbed, stateFile, run, tc: describeTcFeatures(features), links: describeLinkEmulation(emulation), nftablesLoss, staleRemoved: stale !== undefined, alreadyUp: false,
       devices: names.map((n, index) => ({ name: testbed.devices[index]!.name, netns: n.netns, address: n.deviceAddress, veth: n.hostVeth })),
     };
   } catch (error) {
-    await netnsDown({ stateFile }).catch(() => undefined);
+    await teardown.dispose();
     throw error;
   }
 }
 
-// The tc plan for one device behind its host-side veth.
-function planDeviceShaping(device: DeviceSpec, hostVeth: string, ifb: string, address: string): TcPlan {
-  return planTcShaping({
-    interface: hostVeth,
-    ifb,
-    devices: [{ name: device.name, address, agentPort: device.port, downlinkBitsPerSec: device.link.downlink.rateBitsPerSec, uplinkBitsPerSec: device.link.uplink.rateBitsPerSec }],
+// The plan for one device: htb on its host-side veth, and nftables drops for its loss inside its namespace.
+function planDeviceShaping(device: DeviceSpec, names: { hostVeth: string; ifb: string; deviceAddress: string; netns: string }, isLossByNftables: boolean): TcPlan {
+  const rates = planTcShaping({
+    interface: names.hostVeth,
+    ifb: names.ifb,
+    devices: [{ name: device.name, address: names.deviceAddress, agentPort: device.port, downlinkBitsPerSec: device.link.downlink.rateBitsPerSec, uplinkBitsPerSec: device.link.uplink.rateBitsPerSec }],
   });
+  if (!isLossByNftables) return rates;
+  return joinPlans(rates, planNftLoss({ netns: names.netns, agentPort: device.port, downlinkLossRate: device.link.downlink.lossRate, uplinkLossRate: device.link.uplink.lossRate }));
 }
 
 // An earlier `up` for this testbed is still whole: same devices, every sshd alive, every namespace there.
@@ -145,10 +170,16 @@ function sourceDigestOf(testbed: Testbed): string {
 // Keeps a whole earlier `up` (deployed agents keep running); re-applies tc if a teardown removed it.
 async function reuse(state: NetnsState, stateFile: string, testbed: Testbed, signal?: AbortSignal): Promise<NetnsUpResult> {
   if ((await readTcState(state.tcStateFile)) === undefined) {
-    for (const [index, device] of state.devices!.entries()) await applyTcPlan(planDeviceShaping(testbed.devices[index]!, device.hostVeth, device.ifb, device.address), { stateFile: state.tcStateFile, signal });
+    for (const [index, device] of state.devices!.entries()) {
+      const names = { hostVeth: device.hostVeth, ifb: device.ifb, deviceAddress: device.address, netns: device.netns };
+      await applyTcPlan(planDeviceShaping(testbed.devices[index]!, names, state.isLossByNftables === true), { stateFile: state.tcStateFile, signal });
+    }
   }
+  const isLossByNftables = state.isLossByNftables === true;
   return {
-    derivedTestbed: state.derivedTestbed, stateFile, run: state.run, tc: 'tc: as set up by the earlier run', droppedDelay: [], staleRemoved: false, alreadyUp: true,
+    derivedTestbed: state.derivedTestbed, stateFile, run: state.run, tc: 'tc: as set up by the earlier run', staleRemoved: false, alreadyUp: true,
+    links: describeLinkEmulation({ rate: 'htb', delay: 'userspace', jitter: 'userspace', loss: isLossByNftables ? 'nftables' : 'userspace' }),
+    nftablesLoss: isLossByNftables ? testbed.devices.filter((d) => d.link.downlink.lossRate > 0 || d.link.uplink.lossRate > 0).map((d) => d.name) : [],
     devices: state.devices!.map((device) => ({ name: device.name, netns: device.netns, address: device.address, veth: device.hostVeth })),
   };
 }
@@ -162,7 +193,7 @@ async function ip(args: string[]): Promise<{ stdout: string }> {
 }
 
 // Resolves once something accepts TCP connections on address:port (bounded).
-async function waitForPort(address: string, port: number, timeoutMs: number, logDir: string): Promise<void> {
+async function waitForPort(address: string, port: number, timeoutMs: number, logDir: string, signal?: AbortSignal): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     const isOpen = await new Promise<boolean>((resolve) => {
@@ -178,7 +209,7 @@ async function waitForPort(address: string, port: number, timeoutMs: number, log
       });
     });
     if (isOpen) return;
-    await sleep(50);
+    await sleep(50, signal);
   }
   throw new LoopbackError('netns-sshd-unreachable', `sshd at ${address}:${port} did not accept connections within ${timeoutMs} ms`, { hint: `see the sshd logs in ${logDir}` });
 }

@@ -1,12 +1,15 @@
 // Starts one `wdmoe agent` process per testbed device on this machine and waits until each has
 // loaded its experts and listens (it prints a JSON "ready" line to its log). Used by `loopback up`
-// (detached: agents outlive the command) and by bench (children, stopped with the run).
+// (detached: agents outlive the command) and by bench (children, stopped with the run). A device with
+// `runtime: python` gets `wdmoe agent --runtime python` (interpreter: the device's `python` from the
+// testbed, else the agent's own default: $WDMOE_PYTHON, else python3).
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { EXIT_BAD_INPUT, sleep, type TeardownStack } from '../core/index.js';
+import { agentErrorLine, agentLaunchFlags, hasReadyLine } from '../agent/index.js';
 import type { DeviceSpec, Testbed } from '../testbed/index.js';
 import { LoopbackError } from './errors.js';
 import { isOurAgent, type LoopbackAgentState } from './state.js';
@@ -14,6 +17,8 @@ import { stopAgent } from './stop-agents.js';
 
 const BIN = fileURLToPath(new URL('../../bin/wdmoe', import.meta.url));
 const READY_POLL_MS = 50;
+// The Python agent's start errors that mean its interpreter is wrong (missing, too old, without its packages).
+const PYTHON_SETUP_ERRORS = /^agent-(no-python|python-too-old|no-(torch|numpy|onnx|onnxruntime))$/;
 
 export interface StartAgentsOptions {
   testbed: Testbed;
@@ -21,6 +26,7 @@ export interface StartAgentsOptions {
   detached: boolean; // true for `loopback up`
   readyTimeoutMs: number;
   teardown: TeardownStack; // each started agent is registered here the moment it exists
+  onSpawned?: (agent: LoopbackAgentState) => void; // called the moment an agent exists (before it is ready): record it
   signal?: AbortSignal;
   onEvent?: (event: { kind: 'agent-started'; device: string; pid: number; port: number }) => void;
 }
@@ -46,7 +52,8 @@ async function startAgent(device: DeviceSpec, options: StartAgentsOptions): Prom
   const logFd = openSync(log, 'a'); // appended: a resumed run keeps the log of the agent that died before
   const logStart = fstatSync(logFd).size; // only what this agent writes counts as its ready/error line
   const experts = expertsOfDevice(testbed, device.name);
-  const args: string[] = [BIN, 'agent', '--model', testbed.modelDir, '--device', device.name, '--experts', experts.join(','), '--host', device.host, '--port', String(device.port), '--threads', '1', ...(options.detached ? [] : ['--parent-pid', String(process.pid)])];
+  const launch = { modelDir: testbed.modelDir, device: device.name, experts, host: device.host, port: device.port, threads: 1, parentPid: options.detached ? undefined : process.pid };
+  const args: string[] = [BIN, 'agent', ...agentLaunchFlags(launch), ...pythonArgs(device)];
   const subprocess = execa(process.execPath, args, {
     env: { WDMOE_TOKEN: testbed.auth.token },
     extendEnv: true,
@@ -63,11 +70,25 @@ async function startAgent(device: DeviceSpec, options: StartAgentsOptions): Prom
   if (pid === undefined) throw new LoopbackError('agent-spawn', `device ${device.name}: could not start ${process.execPath} ${BIN}`, { device: device.name });
   options.teardown.defer(`agent ${device.name} (pid ${pid})`, async () => {
     await stopAgent({ name: device.name, pid }, 3000);
-  });
+  }, { onExit: () => killAgentNow({ name: device.name, pid }) });
+  const agent = { name: device.name, host: device.host, port: device.port, pid, log };
+  options.onSpawned?.(agent);
   if (options.detached) subprocess.unref();
   await waitForReady(device, log, logStart, subprocess, options.readyTimeoutMs, options.signal);
   options.onEvent?.({ kind: 'agent-started', device: device.name, pid, port: device.port });
-  return { name: device.name, host: device.host, port: device.port, pid, log };
+  return agent;
+}
+
+// `--runtime python`, and `--python` when the testbed names the interpreter (without it, `wdmoe agent`
+// falls back to $WDMOE_PYTHON, else python3).
+function pythonArgs(device: DeviceSpec): string[] {
+  if (device.runtime !== 'python') return [];
+  return ['--runtime', 'python', ...(device.python === null ? [] : ['--python', device.python])];
+}
+
+// The exit fallback: SIGKILL by recorded pid, if it still is our agent (synchronous, for process 'exit').
+function killAgentNow(agent: { name: string; pid: number }): void {
+  if (isOurAgent(agent.pid, agent.name)) process.kill(agent.pid, 'SIGKILL');
 }
 
 // Polls the agent's log for its ready line; fails fast with the agent's own error if it exits.
@@ -80,20 +101,23 @@ async function waitForReady(device: DeviceSpec, log: string, logStart: number, s
   while (performance.now() < deadline) {
     signal?.throwIfAborted();
     const text = await readFile(log).then((bytes) => bytes.subarray(logStart).toString('utf8'), () => '');
-    if (text.split('\n').some((line) => line.startsWith('{"event":"ready"'))) return;
+    if (hasReadyLine(text)) return;
     if (exited !== undefined) {
       const agentError = agentErrorLine(text, device.name);
       const reason = agentError?.message ?? `exited with ${exited.signal ?? `code ${exited.exitCode}`}`;
-      // A bad model bundle is bad input (exit 2) whichever process found it; anything else is a failed run.
+      // A bad model bundle or Python interpreter is bad input (exit 2) whichever process found it; anything else is a failed run.
       const isBundleError = agentError?.code.startsWith('bundle-') === true;
+      const isInterpreterError = agentError !== undefined && PYTHON_SETUP_ERRORS.test(agentError.code);
       throw new LoopbackError('agent-start-failed', `device ${device.name}: agent on ${device.host}:${device.port} failed to start: ${reason}`, {
         device: device.name,
-        exitCode: isBundleError ? EXIT_BAD_INPUT : undefined,
+        exitCode: isBundleError || isInterpreterError ? EXIT_BAD_INPUT : undefined,
         hint: reason.includes('in use')
           ? `free port ${device.port} (is 'wdmoe loopback up' still running for this testbed? then 'wdmoe loopback down <testbed>') or change the device's port in the testbed`
           : isBundleError
             ? `re-export the bundle (scripts/export_bundle.py) or restore it from git: git checkout -- models/ (agent log: ${log})`
-            : `see the agent log: ${log}`,
+            : isInterpreterError
+              ? `name a Python ≥ 3.8 with torch (or onnxruntime), numpy and onnx: \`python:\` for ${device.name} (or defaults.python) in the testbed, else $WDMOE_PYTHON (agent log: ${log})`
+              : `see the agent log: ${log}`,
       });
     }
     await sleep(READY_POLL_MS, signal);
@@ -102,16 +126,6 @@ async function waitForReady(device: DeviceSpec, log: string, logStart: number, s
     device: device.name,
     hint: `see the agent log: ${log}`,
   });
-}
-
-// The agent's `error[code]: message` line from its log, if it printed one (without a repeated
-// `device <name>: ` prefix: the caller names the device itself).
-function agentErrorLine(text: string, device: string): { code: string; message: string } | undefined {
-  const match = text.split('\n').map((line) => /^error\[([^\]]*)\]:\s*(.*)$/.exec(line)).find((found) => found !== null);
-  if (match === undefined || match === null) return undefined;
-  const prefix = `device ${device}: `;
-  const message = match[2]!.startsWith(prefix) ? match[2]!.slice(prefix.length) : match[2]!;
-  return { code: match[1]!, message };
 }
 
 // True when every agent recorded in a state file is alive.

@@ -1,10 +1,13 @@
-// The loopback state file: which agent processes `loopback up` (or bench) started for a testbed,
-// so `down`, the next `up` and bench can find them — never by process name (no pkill).
-// Lives at <stateDir>/loopback-<testbed name>-<hash of its path>.json.
+// The loopback state files: which agent processes `loopback up` (or bench) started for a testbed, so
+// `down`, the next `up` and bench can find them — never by process name (no pkill). Each agent is written
+// the moment it is spawned, so a crash (even SIGKILL) leaves a file listing every agent it started.
+// `loopback up`: <stateDir>/loopback-<testbed name>-<hash of its path>.json; the agents bench starts for
+// its run: <stateDir>/bench-<name>-<hash>.json (kind 'bench'), removed when the run ends.
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeJsonAtomicSync } from '../core/index.js';
 import type { Testbed } from '../testbed/index.js';
 
 export interface LoopbackAgentState {
@@ -22,6 +25,9 @@ export interface LoopbackState {
   // agents are reused only when it matches the testbed as it is now.
   fingerprint?: string;
   startedAt: string;
+  // The wdmoe process the agents belong to: bench (for its whole run) or `loopback up` (until every agent
+  // is ready; then it is dropped and the agents outlive it). A file whose owner is gone is a crash's leftovers.
+  ownerPid?: number;
   devices: LoopbackAgentState[];
 }
 
@@ -34,11 +40,11 @@ export function agentsFingerprint(testbed: Testbed, experts: (device: string) =>
   return createHash('sha256').update(JSON.stringify({ manifest, token, modelDir: testbed.modelDir, devices })).digest('hex');
 }
 
-// Path of the state file for a testbed file.
-export function stateFilePath(stateDir: string, testbedFile: string, testbedName: string): string {
+// Path of the state file for a testbed file: `loopback up`'s, or (kind 'bench') that of bench's own agents.
+export function stateFilePath(stateDir: string, testbedFile: string, testbedName: string, kind: 'loopback' | 'bench' = 'loopback'): string {
   const hash = createHash('sha256').update(path.resolve(testbedFile)).digest('hex').slice(0, 10);
   const safeName = testbedName.replace(/[^A-Za-z0-9_.-]/g, '_');
-  return path.join(stateDir, `loopback-${safeName}-${hash}.json`);
+  return path.join(stateDir, `${kind}-${safeName}-${hash}.json`);
 }
 
 // Reads the state file; undefined when there is none or it is unreadable.
@@ -52,11 +58,25 @@ export async function readState(file: string): Promise<LoopbackState | undefined
 }
 
 // Writes the state file atomically (tmp + rename).
-export async function writeState(file: string, state: LoopbackState): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(state, null, 2)}\n`);
-  await rename(tmp, file);
+export function writeState(file: string, state: LoopbackState): void {
+  writeJsonAtomicSync(file, state);
+}
+
+// True when the state's owner (ownerPid) is a live wdmoe process other than this one.
+export function isOwnerAlive(state: LoopbackState): boolean {
+  const pid = state.ownerPid;
+  if (pid === undefined || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    if (/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))) return false;
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('wdmoe');
+  } catch {
+    return true; // no /proc (not Linux): trust the liveness check
+  }
 }
 
 export async function removeState(file: string): Promise<void> {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parseProbe } from '../../src/deploy/preflight.js';
-import { agentDirExpression, commitCommand, probeScript, purgeScript, REMOTE_MANIFEST, shellQuote, TEMP_SUFFIX } from '../../src/deploy/remote-scripts.js';
+import { agentDirExpression, commitCommand, probeScript, purgeScript, REMOTE_MANIFEST, shellQuote, startScript, TEMP_SUFFIX } from '../../src/deploy/remote-scripts.js';
 
 const sh = (script: string, input?: string) => execFileSync('sh', ['-c', script], { encoding: 'utf8', input });
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -67,4 +67,11 @@ test('purge removes what deploy wrote and the folder once empty, nothing else', 
   sh(purgeScript(dir));
   assert.equal(readFileSync(path.join(dir, 'user-notes.txt'), 'utf8'), 'mine');
   assert.equal(existsSync(path.join(dir, 'app')), false);
+});
+
+test('the start line makes the agent listen on the device\'s testbed address, never on every interface', () => {
+  const script = startScript({ agentDir: '~/.wdmoe', node: '/usr/bin/node', device: 'jetson-0', experts: ['0.1'], host: '192.168.50.11', port: 47100, fingerprint: 'f', readyTimeoutMs: 1000 });
+  const agentLine = script.split('\n').find((line) => line.includes(' agent --model '))!;
+  assert.match(agentLine, / --host '192\.168\.50\.11' --port '47100' /);
+  assert.doesNotMatch(script, /0\.0\.0\.0/);
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { describeTcFeatures, detectTcFeatures, missingForPlan } from '../../src/links/tc-detect.js';
+import { describeLinkEmulation, describeTcFeatures, detectTcFeatures, missingForPlan, resolveLinkEmulation } from '../../src/links/tc-detect.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -14,6 +14,9 @@ test('tc-detect finds htb, u32, mirred and ifb and leaves no probe namespace', {
   assert.equal(features.links.ifb, true);
   assert.deepEqual(missingForPlan(features), []);
   assert.match(describeTcFeatures(features), /^tc: has htb/);
+  // nftables is installed with the project (.ci/run): its random drop gives loss.
+  assert.equal(features.nftables.numgen, true);
+  assert.equal(resolveLinkEmulation(features).loss, 'nftables');
   // netem, fq_codel, flower, police: whatever this kernel says, reported as booleans, never assumed.
   for (const value of [features.qdiscs.netem, features.qdiscs.fq_codel, features.filters.flower, features.actions.police]) assert.equal(typeof value, 'boolean');
   const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
@@ -26,7 +29,19 @@ test('missingForPlan names what a kernel without ifb and mirred lacks', () => {
     filters: { u32: true, flower: false },
     actions: { mirred: false, police: false },
     links: { ifb: false },
+    nftables: { numgen: false },
   };
   assert.deepEqual(missingForPlan(features), ['mirred action', 'ifb link']);
-  assert.equal(describeTcFeatures(features), 'tc: has htb, tbf, ingress, clsact, u32; lacks netem, fq_codel, flower, mirred, police, ifb');
+  assert.equal(describeTcFeatures(features), 'tc: has htb, tbf, ingress, clsact, u32; lacks netem, fq_codel, flower, mirred, police, ifb, nftables numgen');
+});
+
+test('what emulates each link property: htb rates, userspace delay and jitter, nftables loss where nft works', () => {
+  const base = {
+    qdiscs: { htb: true, tbf: true, netem: false, fq_codel: false, ingress: true, clsact: true },
+    filters: { u32: true, flower: false }, actions: { mirred: true, police: false }, links: { ifb: true },
+  };
+  assert.deepEqual(resolveLinkEmulation({ ...base, nftables: { numgen: true } }), { rate: 'htb', delay: 'userspace', jitter: 'userspace', loss: 'nftables' });
+  const without = resolveLinkEmulation({ ...base, nftables: { numgen: false } });
+  assert.equal(without.loss, 'userspace');
+  assert.equal(describeLinkEmulation(without), 'links: rate by tc htb; delay and jitter by the userspace shaper; loss by the userspace shaper');
 });

@@ -1,7 +1,8 @@
 // tc-plan builds the exact ip/tc argument arrays (pinned here) and runs nothing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classIdOf, planTcRemoval, planTcShaping } from '../../src/links/tc-plan.js';
+import { classIdOf, joinPlans, planTcRemoval, planTcShaping } from '../../src/links/tc-plan.js';
+import { planNftLoss } from '../../src/links/nft-loss-plan.js';
 
 const device = (index: number, downlink: number | null, uplink: number | null) => ({
   name: `dev-${index}`, address: `10.213.0.${4 * index + 2}`, agentPort: 47100 + index, downlinkBitsPerSec: downlink, uplinkBitsPerSec: uplink,
@@ -62,4 +63,23 @@ test('removal deletes the objects newest first; deleting a root qdisc takes its 
 test('class ids are hexadecimal minors from 1:a', () => {
   assert.equal(classIdOf(0), '1:a');
   assert.equal(classIdOf(6), '1:10');
+});
+
+test('loss without netem: a wdmoe-loss nftables table in the device\'s namespace drops the agent port\'s packets at random', () => {
+  const plan = planNftLoss({ netns: 'wdmoe-ab12-0', agentPort: 47100, downlinkLossRate: 0.01, uplinkLossRate: 0.002 });
+  assert.deepEqual(plan.commands.map((command) => [command.file, ...command.args].join(' ')), [
+    'ip netns exec wdmoe-ab12-0 nft add table inet wdmoe-loss',
+    'ip netns exec wdmoe-ab12-0 nft add chain inet wdmoe-loss input { type filter hook input priority 0 ; policy accept ; }',
+    'ip netns exec wdmoe-ab12-0 nft add rule inet wdmoe-loss input tcp dport 47100 numgen random mod 1000000 < 10000 counter drop',
+    'ip netns exec wdmoe-ab12-0 nft add chain inet wdmoe-loss output { type filter hook output priority 0 ; policy accept ; }',
+    'ip netns exec wdmoe-ab12-0 nft add rule inet wdmoe-loss output tcp sport 47100 numgen random mod 1000000 < 2000 counter drop',
+  ]);
+  assert.deepEqual(plan.objects, [{ kind: 'nft-table', netns: 'wdmoe-ab12-0', family: 'inet', name: 'wdmoe-loss' }]);
+  assert.deepEqual(planTcRemoval(plan.objects).map((command) => [command.file, ...command.args].join(' ')), ['ip netns exec wdmoe-ab12-0 nft delete table inet wdmoe-loss']);
+  // One direction only: one chain; none: nothing.
+  assert.equal(planNftLoss({ netns: 'n', agentPort: 1, downlinkLossRate: 0, uplinkLossRate: 0.5 }).commands.length, 3);
+  assert.deepEqual(planNftLoss({ netns: 'n', agentPort: 1, downlinkLossRate: 0, uplinkLossRate: 0 }), { commands: [], objects: [] });
+  // Joined after the htb plan, removal takes the table first.
+  const joined = joinPlans(planTcShaping({ interface: 'wdab12h0', ifb: 'wdab12i0', devices: [device(0, 20_000_000, null)] }), plan);
+  assert.deepEqual(planTcRemoval(joined.objects).map((command) => command.args.slice(0, 5).join(' ')), ['netns exec wdmoe-ab12-0 nft delete', 'qdisc del dev wdab12h0 root']);
 });

@@ -26,7 +26,7 @@ export function registerDeploy(program: Command, context: CommandContext, action
     .option('--concurrency <n>', 'devices handled at once', parseConcurrency, 4)
     .option('--ssh-config <file>', SSH_CONFIG_HELP)
     .option('--state-dir <dir>', 'where deploy keeps its cache of local files\' sha256s (default: .wdmoe or $WDMOE_STATE_DIR)')
-    .option('--verbose', 'say where each device\'s ssh settings came from (testbed YAML, ssh config, default)')
+    .option('--verbose', 'say where each device\'s ssh settings (and a python device\'s interpreter) came from (testbed YAML, ssh config, default)')
     .option('--json', 'print the result as JSON')
     .action(
       action(async (file: string, flags: { dryRun?: boolean; acceptNew?: boolean; concurrency: number; sshConfig?: string; stateDir?: string; verbose?: boolean; json?: boolean }) => {

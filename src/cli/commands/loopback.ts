@@ -26,7 +26,7 @@ export function registerLoopback(program: Command, context: CommandContext, acti
         const testbed = await requireTestbed(file);
         if (flags.netns === true) {
           const up = await netnsUp({ testbed, stateDir: resolveStateDir(flags.stateDir), signal: context.signal, onEvent: (event) => logLine(event.text, event.device) });
-          if (up.droppedDelay.length > 0) logLine(`warning: no netem in this kernel: delay/jitter/loss of ${up.droppedDelay.join(', ')} are not emulated (rates are)`);
+          logLine(up.links);
           printResult(flags.json === true, up, () => [`netns loopback ${up.alreadyUp ? 'already up' : 'up'} for ${testbed.name} (run ${up.run}; ${up.tc})`, ...up.devices.map((d) => `  ${d.name}  ${d.address}  ${d.netns}  ${d.veth}`), up.derivedTestbed].join('\n'));
           return;
         }
@@ -34,7 +34,7 @@ export function registerLoopback(program: Command, context: CommandContext, acti
           testbed,
           stateDir: resolveStateDir(flags.stateDir),
           signal: context.signal,
-          onEvent: (event) => logLine(`agent started: pid ${event.pid}, port ${event.port}`, event.device),
+          onEvent: (event) => (event.kind === 'warning' ? logLine(`warning: ${event.message}`) : logLine(`agent started: pid ${event.pid}, port ${event.port}`, event.device)),
         });
         printResult(flags.json === true, { devices: result.devices }, () =>
           [
