@@ -2,7 +2,8 @@
 // results.jsonl line — an item killed between its side lines and its results line runs again, and must
 // not be counted twice by report or a later replay. Rewrites a file atomically (temp + rename), and only
 // when it holds such lines.
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../core/index.js';
 import { resultKey } from './records.js';
 
 // Keeps only lines whose (dataset, policy, id) is in `finished`; returns how many lines were dropped.
@@ -24,9 +25,7 @@ export function pruneUnfinished(file: string, finished: ReadonlySet<string>): nu
     else kept.push(line);
   }
   if (dropped > 0) {
-    const temp = `${file}.tmp-${process.pid}`;
-    writeFileSync(temp, kept.map((line) => `${line}\n`).join(''));
-    renameSync(temp, file);
+    writeFileAtomicSync(file, kept.map((line) => `${line}\n`).join(''));
   }
   return dropped;
 }

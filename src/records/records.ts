@@ -23,9 +23,10 @@ export const resultRecordSchema = z.strictObject({
   dataset: z.string(),
   id: z.string(),
   policy: z.string(),
-  prediction: z.union([z.number().int(), z.string()]),   // choice index (multiple choice) or generated text
-  gold: z.union([z.number().int(), z.string()]),
-  correct: z.boolean(),
+  // Choice index (multiple choice) or generated text; null in a simulated run (`wdmoe simulate --out`: no model ran).
+  prediction: z.union([z.number().int(), z.string()]).nullable(),
+  gold: z.union([z.number().int(), z.string()]).nullable(),
+  correct: z.boolean().nullable(),                        // null: nothing was scored (a simulated run)
   n_tokens: z.number().int().nonnegative(),
   latency_ms: z.strictObject({ total: milliseconds, breakdown: breakdownSchema }),
   experts: z.strictObject({ used: z.number().int().nonnegative(), dropped: z.number().int().nonnegative() }),

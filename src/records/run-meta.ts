@@ -3,13 +3,15 @@
 // and by report before reading anything else. Called by bench/run.ts and report.
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeJsonAtomicSync } from '../core/index.js';
 import { testbedToJson, type Testbed } from '../testbed/index.js';
 import { RecordsError } from './errors.js';
+import { readJsonFile } from './json-read.js';
 import { LAYERS_FORMAT_VERSION } from './layer-log.js';
 import { RUN_FILES } from './run-files.js';
+import { DEVICE_EVENTS_FORMAT_VERSION } from './device-events.js';
 
 export const RUN_FORMAT = 'wdmoe-run';
 export const RUN_FORMAT_VERSION = 1;
@@ -22,10 +24,11 @@ export const runMetaSchema = z.strictObject({
     scores: z.number().int().positive(),
     layers: z.number().int().positive(),
     summary: z.number().int().positive(),
+    deviceEvents: z.number().int().positive().optional(), // absent in runs from before device-events.jsonl
   }),
   createdAt: z.string(),                    // ISO 8601, first start of the run
   resumedAt: z.array(z.string()),           // ISO 8601, each --resume
-  task: z.enum(['multiple-choice', 'generate']),
+  task: z.enum(['multiple-choice', 'generate', 'simulate']), // simulate: written by `wdmoe simulate --out`
   datasets: z.array(z.string()),
   policies: z.array(z.string()),
   model: z.string(),                        // bundle name
@@ -40,6 +43,17 @@ export const runMetaSchema = z.strictObject({
     testbedSha256: z.string(),              // fingerprintTestbed: what the records depend on
     manifestSha256: z.string(),             // of the bundle's manifest.json (which holds every file's sha256)
   }).optional(),
+  // What produced the records (issue 11 item 6): the BS host, its runtime and dependency versions, and the
+  // git commit of the wdmoe checkout (null: not a git checkout). Written at the first start.
+  environment: z.strictObject({
+    node: z.string(),
+    platform: z.string(),
+    arch: z.string(),
+    os: z.string(),
+    dependencies: z.record(z.string(), z.string().nullable()), // package → installed version (null: not installed)
+    gitCommit: z.string().nullable(),
+    isGitDirty: z.boolean().nullable(),
+  }).optional(),
 });
 export type RunMeta = z.infer<typeof runMetaSchema>;
 
@@ -48,16 +62,54 @@ export type RunMeta = z.infer<typeof runMetaSchema>;
 // setting came from (a comment added above it moves them), not the auth token: none of these changes a result,
 // so --resume from another folder or with an absolute path, or after such an edit, carries on.
 export function fingerprintTestbed(testbed: Testbed): string {
-  const { file: _file, sources: _sources, auth: _auth, ...resolved } = testbedToJson(testbed);
-  return createHash('sha256').update(JSON.stringify(resolved)).digest('hex');
+  return createHash('sha256').update(JSON.stringify(recordedPart(testbedToJson(testbed)))).digest('hex');
+}
+
+// The part of a resolved testbed (testbedToJson) that fingerprintTestbed hashes.
+function recordedPart(resolved: Record<string, unknown>): Record<string, unknown> {
+  const { file: _file, sources: _sources, auth: _auth, ...rest } = resolved;
+  return rest;
+}
+
+// Where two resolved testbeds (testbedToJson; a run folder keeps the one it started with in testbed.yaml)
+// differ in what fingerprintTestbed hashes: up to `limit` settings, each `path: <then> then, <now> now`,
+// list entries named by their `name` (`devices[jetson-1].link.uplink.rateBitsPerSec: 20000000 then, …`).
+export function describeTestbedChanges(before: Record<string, unknown>, now: Record<string, unknown>, limit = 3): string[] {
+  const changes: string[] = [];
+  const show = (value: unknown) => {
+    const text = value === undefined ? 'unset' : JSON.stringify(value);
+    return text.length > 48 ? `${text.slice(0, 45)}…` : text;
+  };
+  const walk = (a: unknown, b: unknown, at: string): void => {
+    if (changes.length > limit) return;
+    if (Array.isArray(a) && Array.isArray(b)) {
+      const named = [...a, ...b].every((entry) => typeof (entry as { name?: unknown } | null)?.name === 'string');
+      if (named) {
+        const names = [...new Set([...a, ...b].map((entry) => (entry as { name: string }).name))];
+        for (const name of names) walk(a.find((e) => e.name === name), b.find((e) => e.name === name), `${at}[${name}]`);
+      } else {
+        for (let i = 0; i < Math.max(a.length, b.length); i++) walk(a[i], b[i], `${at}[${i}]`);
+      }
+      return;
+    }
+    const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (isRecord(a) && isRecord(b)) {
+      for (const key of [...new Set([...Object.keys(a), ...Object.keys(b)])]) walk(a[key], b[key], at === '' ? key : `${at}.${key}`);
+      return;
+    }
+    if (JSON.stringify(a) !== JSON.stringify(b)) changes.push(`${at}: ${show(a)} then, ${show(b)} now`);
+  };
+  // Compared as JSON data, as the run folder's YAML copy reads back.
+  walk(JSON.parse(JSON.stringify(recordedPart(before))), JSON.parse(JSON.stringify(recordedPart(now))), '');
+  return changes.length > limit ? [...changes.slice(0, limit), 'and more'] : changes;
 }
 
 // A fresh run.json for a new run, with the current format versions.
-export function createRunMeta(what: Pick<RunMeta, 'task' | 'datasets' | 'policies' | 'model' | 'testbed' | 'limit' | 'tool' | 'setup'>, now = new Date()): RunMeta {
+export function createRunMeta(what: Pick<RunMeta, 'task' | 'datasets' | 'policies' | 'model' | 'testbed' | 'limit' | 'tool' | 'setup' | 'environment'>, now = new Date()): RunMeta {
   return {
     format: RUN_FORMAT,
     formatVersion: RUN_FORMAT_VERSION,
-    files: { results: 1, scores: 1, layers: LAYERS_FORMAT_VERSION, summary: 1 },
+    files: { results: 1, scores: 1, layers: LAYERS_FORMAT_VERSION, summary: 1, deviceEvents: DEVICE_EVENTS_FORMAT_VERSION },
     createdAt: now.toISOString(),
     resumedAt: [],
     ...what,
@@ -66,22 +118,14 @@ export function createRunMeta(what: Pick<RunMeta, 'task' | 'datasets' | 'policie
 
 // Writes `<dir>/run.json` atomically (temp file + rename).
 export function writeRunMeta(dir: string, meta: RunMeta): void {
-  const file = join(dir, RUN_FILES.meta);
-  const temp = `${file}.tmp-${process.pid}`;
-  writeFileSync(temp, `${JSON.stringify(runMetaSchema.parse(meta), null, 2)}\n`);
-  renameSync(temp, file);
+  writeJsonAtomicSync(join(dir, RUN_FILES.meta), runMetaSchema.parse(meta));
 }
 
 // Reads `<dir>/run.json`, or null when the folder has none (a fresh folder).
 export function readRunMeta(dir: string): RunMeta | null {
   const file = join(dir, RUN_FILES.meta);
-  if (!existsSync(file)) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new RecordsError(file, undefined, `not valid JSON: ${(error as Error).message}`);
-  }
+  const value = readJsonFile(file);
+  if (value === undefined) return null;
   const version = (value as { formatVersion?: unknown } | null)?.formatVersion;
   if (typeof version === 'number' && version > RUN_FORMAT_VERSION) {
     throw new RecordsError(file, undefined, `run format version ${version} is newer than this wdmoe reads (${RUN_FORMAT_VERSION})`,
@@ -97,14 +141,18 @@ export function readRunMeta(dir: string): RunMeta | null {
 
 // Why `existing` cannot be resumed as `wanted` (another task, model, testbed, placement, shaping or seed), or
 // null. Other datasets or policies are fine: --resume runs what is missing and adds them to run.json.
-export function checkResumable(existing: RunMeta, wanted: Pick<RunMeta, 'task' | 'model' | 'setup'>): string | null {
+// `testbedChanges` (describeTestbedChanges) names the settings that differ when the testbed changed.
+export function checkResumable(existing: RunMeta, wanted: Pick<RunMeta, 'task' | 'model' | 'setup'>, testbedChanges: readonly string[] = []): string | null {
   if (existing.task !== wanted.task) return `the run is a ${existing.task} run, not ${wanted.task}`;
   if (existing.model !== wanted.model) return `the run used model ${existing.model}, not ${wanted.model}`;
   const before = existing.setup;
   const now = wanted.setup;
   if (before === undefined || now === undefined) return null;
   if (before.manifestSha256 !== now.manifestSha256) return 'the model bundle changed since the run started (manifest.json differs)';
-  if (before.testbedSha256 !== now.testbedSha256) return 'the testbed changed since the run started (links, devices, placement or timeouts differ)';
+  if (before.testbedSha256 !== now.testbedSha256) {
+    const what = testbedChanges.length > 0 ? testbedChanges.join('; ') : 'links, devices, placement or timeouts differ';
+    return `the testbed changed since the run started (${what})`;
+  }
   for (const key of ['placement', 'shaping', 'seed'] as const) {
     if (before[key] !== now[key]) return `the run used --${key} ${before[key]}, not ${now[key]}`;
   }

@@ -1,12 +1,13 @@
-// summary.json: results.jsonl (+ scores.jsonl for acc_norm) grouped by (dataset, policy) — n, acc, acc_norm,
+// summary.json: results.jsonl (+ scores.jsonl for acc_norm) grouped by (dataset, policy) — n, acc (null for a
+// simulated run, which scores nothing), acc_norm,
 // latency mean/p50/p90/p99 and the mean breakdown. Pure `summarizeResults`; `writeSummary` replaces the file
 // atomically (temp + rename) so a reader never sees half of it. Called by bench/run.ts at the end of a run
 // (also a failed or interrupted one), and by report.
 
-import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mean, quantileSorted } from 'simple-statistics';
 import { z } from 'zod';
+import { writeJsonAtomicSync } from '../core/index.js';
 import { BREAKDOWN_KEYS, breakdownSchema, readResults, resultKey, type LatencyBreakdown, type ResultRecord } from './records.js';
 import { readItemScores, type ItemScoreRecord } from './item-scores.js';
 import { readGenerations, type GenerationRecord } from './generations.js';
@@ -18,7 +19,7 @@ export const summaryGroupSchema = z.strictObject({
   dataset: z.string(),
   policy: z.string(),
   n: z.number().int().nonnegative(),
-  acc: z.number(),                      // mean of `correct`
+  acc: z.number().nullable(),           // mean of `correct` over the items scored; null if none (a simulated run)
   acc_norm: z.number().nullable(),      // mean of prediction_norm == gold over items with a scores line; null if none
   latency_ms: z.strictObject({ mean: z.number(), p50: z.number(), p90: z.number(), p99: z.number() }),
   breakdown_ms: breakdownSchema,        // mean of each part
@@ -38,6 +39,7 @@ function spread(values: readonly number[]): { mean: number; p50: number; p99: nu
 
 function summarizeGroup(records: readonly ResultRecord[], scores: ReadonlyMap<string, ItemScoreRecord>, generations: ReadonlyMap<string, GenerationRecord>): SummaryGroup {
   const first = records[0]!;
+  const scored = records.flatMap((record) => (record.correct === null ? [] : [record.correct]));
   const totals = records.map((record) => record.latency_ms.total).sort((a, b) => a - b);
   const normed = records.flatMap((record) => {
     const score = scores.get(resultKey(record.dataset, record.policy, record.id));
@@ -53,7 +55,7 @@ function summarizeGroup(records: readonly ResultRecord[], scores: ReadonlyMap<st
     dataset: first.dataset,
     policy: first.policy,
     n: records.length,
-    acc: mean(records.map((record) => (record.correct ? 1 : 0))),
+    acc: scored.length === 0 ? null : mean(scored.map((correct) => (correct ? 1 : 0))),
     acc_norm: normed.length === 0 ? null : mean(normed),
     // simple-statistics quantileSorted: linear interpolation between closest ranks (numpy's default).
     latency_ms: { mean: mean(totals), p50: quantileSorted(totals, 0.5), p90: quantileSorted(totals, 0.9), p99: quantileSorted(totals, 0.99) },
@@ -86,7 +88,5 @@ export function summarizeRunDir(dir: string): { summary: Summary; warnings: stri
 
 // Writes summary.json atomically: a temp file in the same folder, then rename over the old one.
 export function writeSummary(file: string, summary: Summary): void {
-  const temp = `${file}.tmp-${process.pid}`;
-  writeFileSync(temp, `${JSON.stringify(summarySchema.parse(summary), null, 2)}\n`);
-  renameSync(temp, file);
+  writeJsonAtomicSync(file, summarySchema.parse(summary));
 }

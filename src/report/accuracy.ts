@@ -1,5 +1,6 @@
 // Accuracy per dataset × series: acc (mean of `correct`) and acc_norm (scores.jsonl's length-normalised
-// prediction; multiple choice only), each with its 95% Wilson interval. Pure; called by build-report.ts.
+// prediction; multiple choice only), each with its 95% Wilson interval; items nothing scored (correct null: a
+// simulated run) are left out. Pure; called by build-report.ts.
 
 import { resultKey } from '../records/index.js';
 import type { AccuracyRow } from './report-types.js';
@@ -10,7 +11,8 @@ import { wilsonInterval95 } from './statistics.js';
 export function accuracyRows(series: readonly Series[]): AccuracyRow[] {
   const datasets = inOrder(series.flatMap((one) => one.results.map((record) => record.dataset)));
   return datasets.flatMap((dataset) => series.flatMap((one) => {
-    const results = one.results.filter((record) => record.dataset === dataset);
+    // Only scored items: a simulated run's lines have correct null, and give no accuracy row.
+    const results = one.results.filter((record) => record.dataset === dataset && record.correct !== null);
     if (results.length === 0) return [];
     const scores = new Map(one.folder.scores.map((score) => [resultKey(score.dataset, score.policy, score.id), score]));
     const normed = results.flatMap((record) => {

@@ -11,6 +11,8 @@ import { policyRows } from './policies.js';
 import { REPORT_FORMAT, REPORT_FORMAT_VERSION, type Report, type RunInfo } from './report-types.js';
 import type { RunFolder } from './run-folder.js';
 import { inOrder, splitSeries } from './series.js';
+import { sweepRows } from './sweep.js';
+import { energyRows, setupNotes, setupRows } from './setup.js';
 
 function runInfo(folder: RunFolder): RunInfo {
   return {
@@ -20,8 +22,8 @@ function runInfo(folder: RunFolder): RunInfo {
     model: folder.meta?.model ?? null,
     testbed: folder.testbed?.name ?? folder.meta?.testbed ?? null,
     created_at: folder.meta?.createdAt ?? null,
-    datasets: inOrder(folder.results.map((record) => record.dataset)),
-    policies: inOrder(folder.results.map((record) => record.policy)),
+    datasets: folder.sweep === null ? inOrder(folder.results.map((record) => record.dataset)) : folder.meta?.datasets ?? [],
+    policies: folder.sweep === null ? inOrder(folder.results.map((record) => record.policy)) : inOrder(folder.sweep.map((row) => row.policy)),
     items: folder.results.length,
     policy_params: folder.policyParams,
     notes: folder.notes,
@@ -33,6 +35,7 @@ export function buildReport(runs: readonly RunFolder[], options: { baseline: str
   const series = splitSeries(runs);
   const baseline = resolveBaseline(series, options.baseline);
   const comparison = baseline === null ? [] : comparisonRows(series, baseline);
+  const setup = setupRows(runs);
   // A series sharing no dataset with the baseline has no comparison row: say so in its run's notes.
   const uncompared = baseline === null ? [] : series.filter((one) => !comparison.some((row) => row.series === one.ref.series));
   const comparisonNotes = (label: string): string[] => uncompared.filter((one) => one.ref.run === label)
@@ -43,7 +46,7 @@ export function buildReport(runs: readonly RunFolder[], options: { baseline: str
     baseline: baseline?.ref.series ?? null,
     runs: runs.map((folder) => {
       const info = runInfo(folder);
-      return { ...info, notes: [...info.notes, ...comparisonNotes(folder.label)] };
+      return { ...info, notes: [...info.notes, ...setupNotes(folder, setup), ...comparisonNotes(folder.label)] };
     }),
     accuracy: accuracyRows(series),
     latency: latencyRows(series),
@@ -54,5 +57,8 @@ export function buildReport(runs: readonly RunFolder[], options: { baseline: str
     comparison,
     policies: policyRows(series),
     testbeds: runs.flatMap((folder) => (folder.testbed === null ? [] : [{ run: folder.label, ...folder.testbed }])),
+    sweep: sweepRows(runs),
+    setup,
+    energy: energyRows(series),
   };
 }

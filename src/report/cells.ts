@@ -39,13 +39,15 @@ export function intervalColumn<R>(header: string, csvBase: string, get: (row: R)
   };
 }
 
-// A signed difference "+0.012" / "-3.40".
-export function deltaColumn<R>(header: string, csvName: string, get: (row: R) => number, digits: number, scale = 1): Column<R> {
+// A signed difference "+0.012" / "-3.40" (null as "–").
+export function deltaColumn<R>(header: string, csvName: string, get: (row: R) => number | null, digits: number, scale = 1): Column<R> {
   return {
     header,
     align: 'right',
     text: (row) => {
-      const value = get(row) * scale;
+      const raw = get(row);
+      if (raw === null) return DASH;
+      const value = raw * scale;
       return `${value >= 0 ? '+' : ''}${value.toFixed(digits)}`;
     },
     csv: [[csvName, get]],

@@ -30,6 +30,12 @@ const droppedShare = (results: Series['results']): number => {
   return used + dropped === 0 ? 0 : dropped / (used + dropped);
 };
 
+// The share correct of the scored items; null when none was scored (a simulated run).
+const accuracyOf = (results: Series['results']): number | null => {
+  const scored = results.filter((record) => record.correct !== null);
+  return scored.length === 0 ? null : scored.filter((record) => record.correct === true).length / scored.length;
+};
+
 // One row per series (the baseline's own row has delta 0 and ratios 1); a series sharing no dataset with
 // the baseline has no row.
 export function comparisonRows(series: readonly Series[], baseline: Series): ComparisonRow[] {
@@ -42,15 +48,15 @@ export function comparisonRows(series: readonly Series[], baseline: Series): Com
     const theirs = baseline.results.filter((record) => shared.has(record.dataset));
     const latency = latencyRowOf(one.ref, mine);
     const base = latencyRowOf(baseline.ref, theirs);
-    const acc = mine.filter((record) => record.correct).length / mine.length;
-    const baseAcc = theirs.filter((record) => record.correct).length / theirs.length;
+    const acc = accuracyOf(mine);
+    const baseAcc = accuracyOf(theirs);
     return [{
       ...one.ref,
       baseline: baseline.ref.series,
       datasets,
       n: mine.length,
       acc,
-      acc_delta: acc - baseAcc,
+      acc_delta: acc === null || baseAcc === null ? null : acc - baseAcc,
       mean_ms: latency.mean_ms,
       mean_delta_ms: latency.mean_ms - base.mean_ms,
       mean_ratio: latency.mean_ms / base.mean_ms,

@@ -8,6 +8,7 @@ import { breakdownSpec, deviceLoadSpec, latencyCdfSpec, tradeoffSpec } from './p
 import type { Report } from './report-types.js';
 import { reportNotes, reportSections, type Section } from './sections.js';
 import type { Series } from './series.js';
+import { sweepSpec } from './sweep.js';
 import { renderVegaLiteSvg } from './vega.js';
 
 const STYLE = `
@@ -46,9 +47,11 @@ function tableHtml(section: Section): string {
 // The page for `report`; `series` carries the per-item and per-layer data the plots draw.
 export async function renderReportHtml(report: Report, series: readonly Series[]): Promise<string> {
   // Each plot's figure id (what a reader or a test can link to) and spec; a plot without data is left out.
+  const hasItems = report.latency.length > 0; // a sweep alone has no per-item series
   const plots = [
-    { id: 'plot-latency-cdf', spec: latencyCdfSpec(series) },
-    { id: 'plot-breakdown', spec: breakdownSpec(report) },
+    { id: 'plot-sweep', spec: sweepSpec(report) },
+    { id: 'plot-latency-cdf', spec: hasItems ? latencyCdfSpec(series) : null },
+    { id: 'plot-breakdown', spec: hasItems ? breakdownSpec(report) : null },
     { id: 'plot-tradeoff', spec: tradeoffSpec(report) },
     { id: 'plot-device-load', spec: deviceLoadSpec(report) },
     ...series.map((one, i) => ({ id: `plot-layers-${i + 1}`, spec: layerTimelineSpec(one) })),

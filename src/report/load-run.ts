@@ -5,12 +5,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
-  LAYERS_FORMAT_VERSION, RUN_FILES, RecordsError, readGenerations, readItemScores, readLayerLog, readResults, readRunMeta, resultKey,
+  LAYERS_FORMAT_VERSION, RUN_FILES, readDeviceSetup, readItemEnergy, RecordsError, readDeviceEvents, readGenerations, readItemScores, readLayerLog, readResults, readRunMeta, readSweepFile, resultKey,
   type ResultRecord, type RunMeta,
 } from '../records/index.js';
 import { ReportError } from './errors.js';
 import type { LayerLine, RunFolder } from './run-folder.js';
 import { parseTestbedView } from './testbed-view.js';
+import { deviceLossNotes } from './device-loss.js';
 
 const RUN_HINT = 'pass a run folder written by `wdmoe bench` (runs/<id>)';
 
@@ -46,7 +47,8 @@ function completenessNotes(meta: RunMeta | null, results: readonly ResultRecord[
 function readLayers(dir: string, meta: RunMeta | null, finished: ReadonlySet<string>, notes: string[]): LayerLine[] | null {
   const file = path.join(dir, RUN_FILES.layers);
   if (!existsSync(file)) {
-    notes.push(`no ${RUN_FILES.layers}: per-device load and the per-layer plot are left out`);
+    // A simulated run has no layer log by design (the simulation note says what it is).
+    if (meta?.task !== 'simulate') notes.push(`no ${RUN_FILES.layers}: per-device load and the per-layer plot are left out`);
     return null;
   }
   const version = meta?.files.layers ?? 1;
@@ -77,10 +79,12 @@ function readPolicyParams(dir: string, notes: string[]): Record<string, unknown>
   return null;
 }
 
-function readTestbed(dir: string, notes: string[]): RunFolder['testbed'] {
+function readTestbed(dir: string, meta: RunMeta | null, notes: string[]): RunFolder['testbed'] {
   const file = path.join(dir, RUN_FILES.testbed);
   if (!existsSync(file)) {
-    notes.push(`no ${RUN_FILES.testbed}: the testbed table is left out`);
+    notes.push(meta?.task === 'simulate'
+      ? `simulated devices made from ${meta.testbed} (--devices, --profile or a swept channel): the testbed table is left out`
+      : `no ${RUN_FILES.testbed}: the testbed table is left out`);
     return null;
   }
   const view = parseTestbedView(readFileSync(file, 'utf8'));
@@ -91,10 +95,18 @@ function readTestbed(dir: string, notes: string[]): RunFolder['testbed'] {
   return view.testbed;
 }
 
+// A simulated sweep (sweep.json, no results.jsonl): its rows are the report; no per-item tables.
+function loadSweepRun(dir: string, label: string, meta: RunMeta | null, rows: RunFolder['sweep']): RunFolder {
+  const notes = [`a simulated sweep (wdmoe simulate --sweep): latency per value and policy in the sweep table and plot`];
+  return { dir, label, meta, results: [], scores: [], generations: [], layers: null, testbed: readTestbed(dir, meta, notes), policyParams: readPolicyParams(dir, notes), sweep: rows, deviceSetup: [], energy: [], notes };
+}
+
 // Reads `runDir` (as typed by the user: errors name it so); `label` names the run in tables.
 export function loadRun(runDir: string, label: string): RunFolder {
   const dir = path.resolve(runDir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ReportError('report-no-run', `${runDir}: no such run folder`, RUN_HINT);
+  const sweep = readSweepFile(dir); // a malformed sweep.json is a RecordsError naming the field (exit 2)
+  if (sweep !== null && !existsSync(path.join(dir, RUN_FILES.results))) return loadSweepRun(dir, label, readRunMeta(dir), sweep.rows);
   if (!existsSync(path.join(dir, RUN_FILES.results))) throw new ReportError('report-no-run', `${runDir} holds no ${RUN_FILES.results}`, RUN_HINT);
   const meta = readRunMeta(dir); // refuses a run of a newer format than this wdmoe reads (RecordsError, exit 2)
   const notes: string[] = [];
@@ -105,9 +117,11 @@ export function loadRun(runDir: string, label: string): RunFolder {
   if (results.length === 0) {
     throw new ReportError('report-no-run', `${runDir} holds no finished item yet (${RUN_FILES.results} is empty)`, `wait for \`wdmoe bench\` to finish an item, or ${RUN_HINT}`);
   }
+  if (meta?.task === 'simulate') notes.push(`simulated by wdmoe simulate: an item is one batch of ${results[0]!.n_tokens} tokens through every layer; nothing is scored, so there is no accuracy`);
   if (!existsSync(path.join(dir, RUN_FILES.summary))) notes.push(`no ${RUN_FILES.summary}: the run did not finish; figures come from ${RUN_FILES.results}`);
   notes.push(...completenessNotes(meta, results, runDir));
   const finished = new Set(results.map((record) => resultKey(record.dataset, record.policy, record.id)));
+  notes.push(...deviceLossNotes(readDeviceEvents(path.join(dir, RUN_FILES.deviceEvents))));
   return {
     dir,
     label,
@@ -116,8 +130,11 @@ export function loadRun(runDir: string, label: string): RunFolder {
     scores: readItemScores(path.join(dir, RUN_FILES.scores)).filter((score) => finished.has(resultKey(score.dataset, score.policy, score.id))),
     generations: readGenerations(path.join(dir, RUN_FILES.generations)),
     layers: readLayers(dir, meta, finished, notes),
-    testbed: readTestbed(dir, notes),
+    testbed: readTestbed(dir, meta, notes),
     policyParams: readPolicyParams(dir, notes),
+    sweep: null,
+    deviceSetup: readDeviceSetup(path.join(dir, RUN_FILES.devices)),
+    energy: readItemEnergy(path.join(dir, RUN_FILES.energy)).filter((line) => finished.has(resultKey(line.dataset, line.policy, line.id))),
     notes,
   };
 }

@@ -54,15 +54,18 @@ export function breakdownSpec(report: Report): TopLevelSpec {
   };
 }
 
-// Accuracy over all items against mean latency, one point per series with its 95% interval.
-export function tradeoffSpec(report: Report): TopLevelSpec {
-  const values = report.latency.map((latency) => {
+// Accuracy over all items against mean latency, one point per series with its 95% interval; null when no
+// series was scored (a simulated run).
+export function tradeoffSpec(report: Report): TopLevelSpec | null {
+  const values = report.latency.flatMap((latency) => {
     const rows = report.accuracy.filter((row) => row.series === latency.series);
+    if (rows.length === 0) return [];
     const n = rows.reduce((sum, row) => sum + row.n, 0);
     const correct = rows.reduce((sum, row) => sum + row.correct, 0);
     const [low, high] = wilsonInterval95(correct, n);
-    return { series: latency.series, mean_ms: latency.mean_ms, acc: correct / n, low, high };
+    return [{ series: latency.series, mean_ms: latency.mean_ms, acc: correct / n, low, high }];
   });
+  if (values.length === 0) return null;
   const x = { field: 'mean_ms', type: 'quantitative', title: 'mean latency per item (ms)', scale: { zero: false, padding: 24 } } as const;
   const color = { field: 'series', type: 'nominal', title: 'policy', sort: seriesOrder(report) } as const;
   return {

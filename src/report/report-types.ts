@@ -2,10 +2,11 @@
 // documented in docs/report.md and versioned by REPORT_FORMAT_VERSION (any change to a key, unit or
 // meaning bumps it). Types only, plus the version; built by build-report.ts.
 
+import type { SweepFileRow } from '../records/index.js';
 import type { TestbedView } from './testbed-view.js';
 
 export const REPORT_FORMAT = 'wdmoe-report';
-export const REPORT_FORMAT_VERSION = 1;
+export const REPORT_FORMAT_VERSION = 3; // 2: `sweep`; comparison acc/acc_delta nullable (simulated runs); 3: `setup`, `energy`
 
 // Which run and policy a row is about; `series` is how plots and the comparison name it:
 // the policy label for a single run, `<run>/<policy>` for several.
@@ -88,8 +89,8 @@ export interface ComparisonRow extends SeriesRef {
   readonly baseline: string;             // the baseline's series
   readonly datasets: readonly string[];  // compared over the datasets both have
   readonly n: number;
-  readonly acc: number;
-  readonly acc_delta: number;            // acc − baseline acc (fraction; ×100 for points)
+  readonly acc: number | null;           // null: nothing scored (a simulated run)
+  readonly acc_delta: number | null;     // acc − baseline acc (fraction; ×100 for points); null without both
   readonly mean_ms: number;
   readonly mean_delta_ms: number;
   readonly mean_ratio: number;           // mean / baseline mean
@@ -106,6 +107,38 @@ export interface PolicyRow extends SeriesRef {
   readonly params: Readonly<Record<string, unknown>> | null;
 }
 
+// A simulated sweep's row (sweep.json): the value swept, the policy, its latency per batch.
+export interface SweepRow extends SweepFileRow {
+  readonly run: string;
+}
+
+// One device of one bench session (or the run's BS, device "(bs)"): what ran the experts and how it held up.
+export interface SetupRow {
+  readonly run: string;
+  readonly device: string;
+  readonly runtime: string;              // "node 20.11.0", "python 3.10.12"
+  readonly engine: string;               // "onnxruntime-node 1.30.0", "torch 2.1.0"
+  readonly execution_provider: string;   // "cpu", or "cuda asked, cpu used"
+  readonly os: string;
+  readonly arch: string;
+  readonly board: string;                // Jetson model (L4T release); for (bs): tool and git commit
+  readonly power_mode: string | null;    // start → end when it changed
+  readonly temperature: string | null;   // peak thermal zone, start → end
+  readonly flags: string;                // "CPU FALLBACK", "THROTTLED: …"
+  readonly is_throttled: boolean;
+  readonly is_cpu_fallback: boolean;
+}
+
+// Energy per policy over the items measured on devices with power rails.
+export interface EnergyRow extends SeriesRef {
+  readonly items: number;
+  readonly joules: number;               // Σ over items and devices
+  readonly joules_per_item: number;
+  readonly joules_per_token: number | null; // Σ J / Σ n_tokens
+  readonly devices: string;              // devices with rails
+  readonly rails: string;                // rails integrated (VDD_IN, POM_5V_IN, "sum of rails")
+}
+
 export interface Report {
   readonly format: typeof REPORT_FORMAT;
   readonly formatVersion: typeof REPORT_FORMAT_VERSION;
@@ -115,9 +148,12 @@ export interface Report {
   readonly latency: readonly LatencyRow[];
   readonly breakdown: readonly BreakdownRow[];
   readonly experts: readonly ExpertsRow[];
+  readonly setup: readonly SetupRow[];
+  readonly energy: readonly EnergyRow[];
   readonly devices: readonly DeviceLoadRow[];
   readonly generation: readonly GenerationRow[];
   readonly comparison: readonly ComparisonRow[];
   readonly policies: readonly PolicyRow[];
   readonly testbeds: readonly (TestbedView & { readonly run: string })[];
+  readonly sweep: readonly SweepRow[];    // simulated sweeps (sweep.json); empty for bench runs
 }

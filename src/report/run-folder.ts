@@ -1,7 +1,7 @@
 // What report reads from one run folder, after load-run.ts has checked it: the records deduplicated, the
 // testbed as a table, and the notes that say what is missing or old. Types only; shared by report/.
 
-import type { GenerationRecord, ItemScoreRecord, LayerRecord, ResultRecord, RunMeta } from '../records/index.js';
+import type { DeviceSetupRecord, GenerationRecord, ItemEnergyRecord, ItemScoreRecord, LayerRecord, ResultRecord, RunMeta, SweepFileRow } from '../records/index.js';
 import type { TestbedView } from './testbed-view.js';
 
 // A layers.jsonl device entry with the fields a newer layers format adds (bandwidth share 0..1); absent in
@@ -22,5 +22,8 @@ export interface RunFolder {
   readonly layers: readonly LayerLine[] | null; // null: no usable layers.jsonl (see notes)
   readonly testbed: TestbedView | null;
   readonly policyParams: Readonly<Record<string, unknown>> | null; // policies.json: label → parameters
+  readonly sweep: readonly SweepFileRow[] | null; // sweep.json of a simulated sweep; null for other runs
+  readonly deviceSetup: readonly DeviceSetupRecord[]; // devices.jsonl ([] for older runs and simulations)
+  readonly energy: readonly ItemEnergyRecord[];      // energy.jsonl lines of finished items ([]: no power rails)
   readonly notes: readonly string[];         // what is missing, old or half-finished, for the reader
 }

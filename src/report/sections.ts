@@ -39,6 +39,12 @@ function who<R extends SeriesRef>(several: boolean): Column<R>[] {
   return several ? [textColumn<R>('run', 'run', (row) => row.run), policy] : [policy];
 }
 
+// A swept value as read: `22.4 MHz`, `150 m`, `16`, `0.45`.
+function sweepValueText(parameter: string, value: number): string {
+  if (parameter === 'bandwidth') return `${Number((value / 1e6).toPrecision(4))} MHz`;
+  return `${Number(value.toPrecision(6))}${parameter === 'distance' ? ' m' : ''}`;
+}
+
 type DeviceRow = TestbedView['devices'][number] & { readonly run: string };
 
 // Every table with at least one row.
@@ -78,6 +84,15 @@ export function reportSections(report: Report): Section[] {
       percentColumn('dropped %', 'dropped_share', (row) => row.dropped_share),
       numberColumn('dropped/item', 'dropped_per_item', (row) => row.dropped_per_item, 1),
     ]),
+    section('energy', 'Energy per policy (devices with power rails; J = joules)', report.energy, [
+      ...who(several),
+      numberColumn('items', 'items', (row) => row.items, 0),
+      numberColumn('J/item', 'joules_per_item', (row) => row.joules_per_item, 3),
+      numberColumn('J/token', 'joules_per_token', (row) => row.joules_per_token, 4),
+      numberColumn('J total', 'joules', (row) => row.joules, 2),
+      textColumn('devices', 'devices', (row) => row.devices),
+      textColumn('rails', 'rails', (row) => row.rails),
+    ]),
     section('devices', 'Per-device load (from layers.jsonl)', report.devices, [
       ...who(several),
       textColumn('device', 'device', (row) => row.device),
@@ -115,6 +130,18 @@ export function reportSections(report: Report): Section[] {
       textColumn('parameters', 'parameters', (row) => row.parameters),
       textColumn('source', 'source', (row) => row.source),
     ]),
+    section('sweep', 'Simulated sweep: latency per batch (ms) per value × policy', report.sweep, [
+      ...(several ? [textColumn<(typeof report.sweep)[number]>('run', 'run', (row) => row.run)] : []),
+      textColumn('parameter', 'parameter', (row) => row.parameter),
+      { header: 'value', align: 'right', text: (row) => sweepValueText(row.parameter, row.value), csv: [['value', (row) => row.value]] },
+      textColumn('policy', 'policy', (row) => row.policy),
+      numberColumn('mean', 'latency_mean_ms', (row) => row.mean_ms, 1),
+      numberColumn('p50', 'latency_p50_ms', (row) => row.p50_ms, 1),
+      numberColumn('p90', 'latency_p90_ms', (row) => row.p90_ms, 1),
+      numberColumn('p99', 'latency_p99_ms', (row) => row.p99_ms, 1),
+      percentColumn('dropped %', 'dropped_share', (row) => row.dropped_share),
+      numberColumn('devices/layer', 'devices_per_layer', (row) => row.devices_per_layer, 1),
+    ]),
     section('testbed', 'Testbed: devices, links (Mbit/s, ms), placement', report.testbeds.flatMap((testbed) => testbed.devices.map((device) => ({ ...device, run: testbed.run }))), [
       ...(several ? [textColumn<DeviceRow>('run', 'run', (row) => row.run)] : []),
       textColumn<DeviceRow>('device', 'device', (row) => row.name),
@@ -127,6 +154,18 @@ export function reportSections(report: Report): Section[] {
       numberColumn<DeviceRow>('up delay', 'uplink_delay_ms', (row) => row.uplink.delay_ms, 1),
       percentColumn<DeviceRow>('loss', 'loss_rate', (row) => row.uplink.loss_rate ?? row.downlink.loss_rate, 2),
       textColumn<DeviceRow>('experts', 'experts', (row) => compactPlacement(row.experts)),
+    ]),
+    section('setup', 'Setup: what ran the experts (power mode, peak temperature: session start → end)', report.setup, [
+      ...(several ? [textColumn<(typeof report.setup)[number]>('run', 'run', (row) => row.run)] : []),
+      textColumn('device', 'device', (row) => row.device),
+      textColumn('runtime', 'runtime', (row) => row.runtime),
+      textColumn('engine', 'engine', (row) => row.engine),
+      textColumn('provider', 'execution_provider', (row) => row.execution_provider),
+      textColumn('os / arch', 'os', (row) => `${row.os} ${row.arch}`),
+      textColumn('board', 'board', (row) => row.board),
+      textColumn('power mode', 'power_mode', (row) => row.power_mode ?? '–'),
+      textColumn('temp', 'temperature', (row) => row.temperature ?? '–'),
+      textColumn('flags', 'flags', (row) => row.flags),
     ]),
   ];
   return sections.filter((one) => one.text.length > 0);

@@ -1,5 +1,5 @@
 // Public API of the testbed piece: YAML testbed → validated, resolved, readonly `Testbed`.
-export type { DeviceLink, DeviceName, DeviceProfile, DeviceSpec, DeviceSsh, ExpertKey, LinkDirection, LinkProfile, ModelShape, SettingSource, ShapingMode, Testbed, TestbedIssue, TestbedMode } from './types.js';
+export type { AgentRuntime, DeviceLink, DeviceName, DeviceProfile, DeviceSpec, DeviceSsh, ExpertKey, LinkDirection, LinkProfile, ModelShape, SettingSource, ShapingMode, Testbed, TestbedIssue, TestbedMode } from './types.js';
 export type { TestbedFile } from './schema.js';
 export { TestbedFileSchema } from './schema.js';
 export { loadTestbed, loadTestbedText, type LoadTestbedOptions, type LoadTestbedResult } from './load.js';
@@ -10,4 +10,3 @@ export { formatIssue } from './locate.js';
 export { expertKey, allExpertKeys } from './placement.js';
 export { readModelShape } from './model-shape.js';
 export { BUNDLED_PROFILES_DIR, listProfiles, findProfile, readDeviceProfile, readLinkProfile } from './profiles.js';
-export { parseRate, parseDuration, parseLoss, formatRate, formatDuration } from './units.js';

@@ -8,6 +8,7 @@ import { readModelShape } from './model-shape.js';
 import { BUNDLED_MODEL_DIR, normaliseTestbed, resolveUserPath, type ExternalInputs } from './normalise.js';
 import { keepPlacementSpecsAsWritten } from './placement.js';
 import { readTraces } from './read-traces.js';
+import { readTokenFile } from '../core/index.js';
 import { RULES, runRules } from './rules.js';
 import { TestbedFileSchema, type ParsedTestbedFile } from './schema.js';
 import type { Testbed, TestbedIssue } from './types.js';
@@ -20,17 +21,6 @@ export interface LoadTestbedOptions {
 export type LoadTestbedResult =
   | { readonly testbed: Testbed; readonly warnings: readonly TestbedIssue[] }
   | { readonly errors: readonly TestbedIssue[] };
-
-function readTokenFile(file: string): ExternalInputs['token'] {
-  try {
-    const token = readFileSync(file, 'utf8').trim();
-    return token ? { ok: true, token } : { ok: false, message: `token file ${file} is empty` };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
-    return { ok: false, message: `cannot read token file ${file}: ${reason}` };
-  }
-}
 
 function readExternalInputs(file: string, parsed: ParsedTestbedFile): ExternalInputs {
   const modelDir = parsed.model === undefined ? BUNDLED_MODEL_DIR : resolveUserPath(file, parsed.model);

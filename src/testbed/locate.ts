@@ -1,8 +1,8 @@
 // Maps a field path (['devices', 1, 'link', 'uplink', 'rate']) to its place in the YAML text
 // (1-based line:col via yaml's LineCounter), and builds located issues from it.
-// Used by parse.ts, rules.ts, normalise.ts and profiles.ts. Imports yaml only.
+// Used by parse.ts, rules.ts, normalise.ts and profiles.ts. Imports yaml and core's describeValue.
 import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
-import { describeValue } from './units.js';
+import { describeValue } from '../core/index.js';
 import type { TestbedIssue } from './types.js';
 
 export type FieldPath = readonly (string | number)[];

@@ -109,6 +109,11 @@ function resolveDevice(context: NormaliseContext, resolver: Resolver, index: num
   resolver.note(field('ssh.known_hosts'), [[...at, 'ssh', 'known_hosts'], ['defaults', 'ssh', 'known_hosts']], '~/.ssh/config or ~/.ssh/known_hosts');
   resolver.note(field('profile'), [[...at, 'profile'], ['defaults', 'profile']]);
   resolver.note(field('agent_dir'), [[...at, 'agent_dir'], ['defaults', 'agent_dir']]);
+  resolver.note(field('runtime'), [[...at, 'runtime'], ['defaults', 'runtime']]);
+  resolver.note(field('execution_provider'), [[...at, 'execution_provider'], ['defaults', 'execution_provider']]);
+  resolver.note(field('allow_cpu_fallback'), [[...at, 'allow_cpu_fallback'], ['defaults', 'allow_cpu_fallback']]);
+  resolver.note(field('power_mode'), [[...at, 'power_mode'], ['defaults', 'power_mode']]);
+  resolver.note(field('python'), [[...at, 'python'], ['defaults', 'python']], isLoopback ? '$WDMOE_PYTHON, else python3' : 'python3 on the ssh PATH');
 
   const profile = device.profile ?? defaults.profile;
   resolver.deviceProfile(profile, device.profile !== undefined ? [...at, 'profile'] : ['defaults', 'profile']);
@@ -143,7 +148,20 @@ function resolveDevice(context: NormaliseContext, resolver: Resolver, index: num
     profile,
     link: link.link,
     agentDir: device.agent_dir ?? defaults.agent_dir,
+    runtime: device.runtime ?? defaults.runtime,
+    executionProvider: device.execution_provider ?? defaults.execution_provider,
+    isCpuFallbackAllowed: device.allow_cpu_fallback ?? defaults.allow_cpu_fallback,
+    powerMode: device.power_mode ?? defaults.power_mode,
+    python: resolvePython(source.file, device.python ?? defaults.python, isLoopback),
   });
+}
+
+// The interpreter as the device will run it. A bare command (no "/") stays a PATH lookup. In loopback mode
+// a path is a local one, so it is resolved like every other path of the file; in ssh mode it is the
+// device's, kept as written (deploy expands `~/` and a relative path against the ssh user's home there).
+function resolvePython(yamlFile: string, written: string | undefined, isLoopback: boolean): string | null {
+  if (written === undefined) return null;
+  return isLoopback && written.includes('/') ? resolveUserPath(yamlFile, written) : written;
 }
 
 // The resolved testbed; issues found on the way are pushed onto `context.issues`.

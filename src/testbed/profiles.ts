@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { issueAt } from './locate.js';
 import { parseWithSchema, parseYamlSource, type ParseResult } from './parse.js';
 import { LinkDirectionSchema } from './schema.js';
-import { parseDuration, type UnitResult } from './units.js';
+import { parseDuration, type UnitResult } from '../core/index.js';
 import type { DeviceProfile, LinkDirection, LinkProfile } from './types.js';
 
 export type ProfileKind = 'device' | 'link';

@@ -1,9 +1,9 @@
 // Views of a resolved testbed for `wdmoe validate`: a plain-text summary (with each setting's source
 // under `verbose`) and a JSON-able object (Maps become plain objects). Rendering only; no I/O.
-// Called by cli/; imports only testbed modules.
+// Called by cli/; imports testbed modules, channel types and core's unit formatters.
 import type { CellParams, DeviceRadio, RateTrace } from '../channel/types.js';
 import type { DeviceName, ExpertKey, LinkDirection, SettingSource, Testbed } from './types.js';
-import { formatDuration, formatFrequency, formatRate } from './units.js';
+import { formatDuration, formatFrequency, formatRate } from '../core/index.js';
 
 // The expert keys `device` holds, layer-major.
 export function expertsOnDevice(testbed: Testbed, device: DeviceName | string): ExpertKey[] {
@@ -87,6 +87,7 @@ export function renderTestbed(testbed: Testbed, options: { verbose?: boolean } =
     const field = (name: string) => from(`devices[${device.name}].${name}`);
     const { uplink, downlink } = device.link;
     lines.push(`  - ${device.name}  ${device.host}:${device.port}  profile ${device.profile}${field('profile')}`);
+    if (device.runtime !== 'node') lines.push(`      runtime   ${device.runtime}${field('runtime')}, interpreter ${device.python ?? (testbed.mode === 'loopback' ? '$WDMOE_PYTHON, else python3' : 'python3')}${field('python')}`);
     if (testbed.mode === 'ssh') lines.push(`      ssh       ${device.ssh.user}@${device.host}:${device.ssh.port}${device.ssh.keyPath ? ` key ${device.ssh.keyPath}` : ''}, agent in ${device.agentDir}`);
     if (device.link.radio) {
       lines.push(`      channel   ${describeRadio(device.link.radio)}${field('link.channel.position')}`);

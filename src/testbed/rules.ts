@@ -7,7 +7,7 @@ import type { ExternalInputs } from './normalise.js';
 import { parseExpertSpec } from './placement.js';
 import type { ParsedTestbedFile } from './schema.js';
 import type { Testbed, TestbedIssue } from './types.js';
-import { formatRate, isBytesPerSecondRate, parseRate } from './units.js';
+import { formatRate, isBytesPerSecondRate, parseRate } from '../core/index.js';
 import { suggestKey } from './zod-issues.js';
 
 export interface RuleContext {
@@ -133,13 +133,14 @@ export const bytesPerSecondRatesNoted: Rule = ({ source, warn }) => {
   visit(source.doc.toJS(), []);
 };
 
-// Kernel shaping (tc) sets rates with htb; delay, jitter and loss need netem, which wdmoe's tc plan does not
-// use (this kernel has none), so say up front which devices' delay/jitter/loss a tc testbed will not apply.
-export const tcShapesRateOnly: Rule = ({ testbed, warn }) => {
+// Kernel shaping (tc) sets rates with htb and bench adds delay and jitter in userspace (no netem), but
+// nothing drops packets on an interface wdmoe did not shape itself: say that such a testbed's loss is
+// the userspace shaper's model of TCP's cost (`loopback up --netns` drops real packets with nftables).
+export const tcLossModelled: Rule = ({ testbed, warn }) => {
   if (testbed.shaping !== 'tc') return;
-  const delayed = testbed.devices.filter((device) => [device.link.uplink, device.link.downlink].some((link) => link.delayMs > 0 || link.jitterMs > 0 || link.lossRate > 0));
-  if (delayed.length > 0) {
-    warn(['shaping'], `shaping "tc" applies link rates only (htb; no netem): the delay/jitter/loss of ${delayed.map((device) => device.name).join(', ')} are not emulated; use "userspace" to emulate them`);
+  const lossy = testbed.devices.filter((device) => device.link.uplink.lossRate > 0 || device.link.downlink.lossRate > 0);
+  if (lossy.length > 0) {
+    warn(['shaping'], `shaping "tc": the loss of ${lossy.map((device) => device.name).join(', ')} is the userspace shaper's model of TCP's cost (no packets dropped); \`wdmoe loopback up --netns\` drops real packets with nftables`);
   }
 };
 
@@ -190,11 +191,20 @@ export const channelLinksHaveNoRate: Rule = ({ testbed, source, error }) => {
   });
 };
 
+// A device's own `python` means nothing to the Node agent: probably a forgotten `runtime: python`.
+export const pythonNeedsPythonRuntime: Rule = ({ parsed, testbed, warn }) => {
+  testbed.devices.forEach((device, index) => {
+    if (device.runtime === 'node' && parsed.devices[index]?.python !== undefined) {
+      warn(['devices', index, 'python'], `device "${device.name}" runs the Node agent (runtime: node), which uses no python interpreter; add runtime: python or remove python`);
+    }
+  });
+};
+
 // All rules, in the order their findings are most useful to read.
 export const RULES: readonly Rule[] = [
   modelBundleExists, tokenFileReadable, tokenLongEnough, uniqueDeviceNames, uniqueEndpoints, loopbackHostsAreLocal,
-  placementNamesDevices, placementExpertsExist, everyExpertPlaced, everyDeviceUsed, bytesPerSecondRatesNoted, tcShapesRateOnly,
-  tracesReadable, channelNeedsCell, cellUsed, channelLinksHaveNoRate,
+  placementNamesDevices, placementExpertsExist, everyExpertPlaced, everyDeviceUsed, bytesPerSecondRatesNoted, tcLossModelled,
+  tracesReadable, channelNeedsCell, cellUsed, channelLinksHaveNoRate, pythonNeedsPythonRuntime,
 ];
 
 // Runs `rules` and returns their errors and warnings, each located.

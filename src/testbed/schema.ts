@@ -2,9 +2,9 @@
 // for keys, types, descriptions and defaults. Keys are snake_case as in the YAML.
 // Keys a device inherits (link, ssh, profile, port, agent_dir) are optional here and resolved in
 // normalise.ts (device → its link profile → `defaults` → built-in), so their "default" is stated in
-// the description. Called by load.ts; only testbed/ sees these types. Imports zod and units.ts only.
+// the description. Called by load.ts; only testbed/ sees these types. Imports zod and core's unit parsers only.
 import { z } from 'zod';
-import { parseDuration, parseFrequency, parseLoss, parseRate, type UnitResult } from './units.js';
+import { parseDuration, parseFrequency, parseLoss, parseRate, type UnitResult } from '../core/index.js';
 
 // A key with a description and a default (changesets `rootKey`).
 function key<T extends z.ZodType>(schema: T, description: string, fallback: z.output<T>) {
@@ -115,6 +115,18 @@ export const SshSchema = z.strictObject({
     .describe('known_hosts file deploy verifies host keys against (relative to the YAML file, ~ allowed); default: ~/.ssh/config UserKnownHostsFile, else ~/.ssh/known_hosts'),
 });
 
+// Which agent serves a device: the Node agent (onnxruntime-node, CPU) or the Python one (PyTorch on CUDA/CPU).
+export const AgentRuntimeSchema = z.enum(['node', 'python'], { error: 'expected an agent runtime: node or python' });
+// What the experts must run on (issue 13): auto = whatever the agent picks; cpu / cuda = the agent must
+// report that execution provider in WELCOME, or the run fails (a cuda device that fell back to cpu
+// passes only with allow_cpu_fallback).
+export const ExecutionProviderSchema = z.enum(['auto', 'cpu', 'cuda'], { error: 'expected an execution provider: auto, cpu or cuda' });
+const cpuFallback = z.boolean({ error: 'expected true or false' });
+// The Python agent's interpreter: a path (on the device in ssh mode) or a command on the PATH. One line:
+// it goes into remote shell commands (quoted), where a newline or NUL could never name a file anyway.
+const PYTHON_FORMS = 'a python interpreter: a path like ~/venv/bin/python or /usr/bin/python3.8, or a command like python3';
+const interpreter = text(PYTHON_FORMS).regex(/^[^\n\r\0]*$/, { error: `expected ${PYTHON_FORMS} on one line` });
+
 export const DeviceSchema = z.strictObject({
   name: z
     .string({ error: 'expected a device name' })
@@ -128,6 +140,11 @@ export const DeviceSchema = z.strictObject({
   profile: text('a device profile name (profiles/<name>.yaml)').optional().describe('device profile; default: defaults.profile'),
   link: LinkSchema.optional().describe('this device\'s link; default: defaults.link'),
   agent_dir: text('a directory').optional().describe('agent install directory on the device; default: defaults.agent_dir'),
+  runtime: AgentRuntimeSchema.optional().describe('agent runtime on this device: node or python (docs/runtime-python.md); default: defaults.runtime'),
+  execution_provider: ExecutionProviderSchema.optional().describe('execution provider the experts must run on: auto, cpu or cuda; default: defaults.execution_provider'),
+  allow_cpu_fallback: cpuFallback.optional().describe('accept an agent that reports cpu where cuda was asked; default: defaults.allow_cpu_fallback'),
+  power_mode: text('an nvpmodel mode name').optional().describe('Jetson power mode (nvpmodel) preflight expects, e.g. MAXN or 15W; default: defaults.power_mode'),
+  python: interpreter.optional().describe('runtime python: the interpreter that runs the agent (ssh: a path on the device, relative to the ssh user\'s home; loopback: relative to the YAML file); default: defaults.python, else python3 on the PATH (loopback: $WDMOE_PYTHON first)'),
 });
 
 export const DefaultsSchema = z.strictObject({
@@ -136,6 +153,11 @@ export const DefaultsSchema = z.strictObject({
   agent_dir: key(text('a directory'), 'agent install directory on the devices', '~/.wdmoe'),
   profile: key(text('a device profile name'), 'device profile of devices that name none', 'this-host'),
   port: key(port, 'agent TCP port of devices that name none (loopback adds the device index)', 47100),
+  runtime: key(AgentRuntimeSchema, 'agent runtime of devices that name none: node or python', 'node'),
+  execution_provider: key(ExecutionProviderSchema, 'execution provider of devices that name none: auto, cpu or cuda', 'auto'),
+  allow_cpu_fallback: key(cpuFallback, 'accept an agent that reports cpu where cuda was asked', false),
+  power_mode: key(text('an nvpmodel mode name'), 'Jetson power mode (nvpmodel) preflight expects', 'MAXN'),
+  python: interpreter.optional().describe('the interpreter of runtime python devices that name none; default: python3 on the PATH (loopback: $WDMOE_PYTHON first)'),
 });
 
 export const AuthSchema = z
@@ -215,7 +237,8 @@ export const TestbedFileSchema = z.strictObject({
   ),
   bs: key(BsSchema, 'the base station', { bandwidth: null, clock: 'item', item_interval: 100 }),
   defaults: key(DefaultsSchema, 'settings every device inherits', {
-    link: {}, ssh: {}, agent_dir: '~/.wdmoe', profile: 'this-host', port: 47100,
+    link: {}, ssh: {}, agent_dir: '~/.wdmoe', profile: 'this-host', port: 47100, runtime: 'node',
+    execution_provider: 'auto', allow_cpu_fallback: false, power_mode: 'MAXN',
   }),
   devices: z
     .array(DeviceSchema, { error: 'expected a list of devices' })

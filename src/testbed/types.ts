@@ -44,7 +44,17 @@ export interface DeviceSpec {
   readonly profile: string;
   readonly link: DeviceLink;
   readonly agentDir: string;
+  readonly runtime: AgentRuntime;
+  readonly executionProvider: 'auto' | 'cpu' | 'cuda'; // what WELCOME must report (auto: anything)
+  readonly isCpuFallbackAllowed: boolean; // cuda asked, cpu reported: accepted
+  readonly powerMode: string; // the nvpmodel mode preflight expects on a Jetson
+  // runtime python: the interpreter the testbed names (ssh: as written, a path on the device; loopback:
+  // resolved against the YAML file when it is a path), or null for the default (docs/testbed.md `python`).
+  readonly python: string | null;
 }
+
+// Which agent serves a device (docs/testbed.md `runtime`).
+export type AgentRuntime = 'node' | 'python';
 
 // A device's compute profile (profiles/<name>.yaml), used by the simulator and policies.
 export interface DeviceProfile {

@@ -152,6 +152,24 @@ for (const bundle of badBundles) {
   });
 }
 
+test('bench rejects a runtime python device whose python: does not exist, naming the device and the interpreter (exit 2, no agent left)', async () => {
+  const temp = tempDir();
+  const testbed = await writeTestbed(temp.dir, { devices: 2 });
+  const marker = agentMarker(testbed.names);
+  try {
+    const missing = path.join(temp.dir, 'no-venv', 'bin', 'python');
+    writeFileSync(testbed.file, readFileSync(testbed.file, 'utf8').replace(/(- \{ name: \S+-0, host: 127\.0\.0\.1, port: \d+) \}/, `$1, runtime: python, python: no-venv/bin/python }`));
+    // The testbed's python comes before $WDMOE_PYTHON: the error names the testbed's.
+    const result = await runWdmoe(['bench', testbed.file, '--dataset', 'add', '--limit', '1', '--out', path.join(temp.dir, 'run')], { ...LIMITS, env: { NO_COLOR: '1', WDMOE_PYTHON: '/elsewhere/python-from-env' } });
+    assertBadInput(result as Outcome, new RegExp(`device ${testbed.names[0]}: .*cannot run the Python interpreter "${escape(missing)}" \\(ENOENT\\)`), 'missing python');
+    assert.match(String(result.stderr), new RegExp(`hint: .*\`python:\` for ${testbed.names[0]} \\(or defaults\\.python\\) in the testbed, else \\$WDMOE_PYTHON`));
+    assert.deepEqual(await waitForNoAgents(marker, 3000), [], 'the agents bench started are stopped');
+  } finally {
+    killAgents(marker);
+    temp.dispose();
+  }
+});
+
 test('bench rejects an unknown dataset name with a did-you-mean (exit 2)', async () => {
   const temp = tempDir();
   try {

@@ -33,7 +33,7 @@ for (const devices of [8, 1]) {
         assert.equal(connected.agentsStarted, false, 'uses the agents loopback up started');
         for (const golden of loadGoldenCases()) {
           const result = await forwardSequences(
-            { graphs, policy: POLICIES.topk.create({}), devices: connected.devices, links: () => ({ timeMs: null, states: connected.linkStatesAt(0) }), channels: connected.channels, expertDevices: connected.expertDevices, deadlineMs: 10_000, random: () => 0.5 },
+            { graphs, policy: POLICIES.topk.create({}), devices: connected.devices, links: () => ({ timeMs: null, states: connected.linkStatesAt(0) }), expertDevices: connected.expertDevices, deadlineMs: 10_000, random: () => 0.5 },
             sequencesOf(golden),
           );
           const diff = maxAbsDiff(golden, result.logits, result.dims[1], graphs.arch.vocabSize);
@@ -42,7 +42,7 @@ for (const devices of [8, 1]) {
           assert.ok(usedDevices.size > (devices > 1 ? 1 : 0), 'experts really ran on the devices');
           if (shaping === 'testbed') assert.ok(result.timing.downlinkMs > 0 && result.timing.uplinkMs > 0);
         }
-        const setup = { graphs, policy: POLICIES.topk.create({}), devices: connected.devices, links: () => ({ timeMs: null, states: connected.linkStatesAt(0) }), channels: connected.channels, expertDevices: connected.expertDevices, deadlineMs: 10_000, random: () => 0.5 };
+        const setup = { graphs, policy: POLICIES.topk.create({}), devices: connected.devices, links: () => ({ timeMs: null, states: connected.linkStatesAt(0) }), expertDevices: connected.expertDevices, deadlineMs: 10_000, random: () => 0.5 };
         for (const golden of loadGoldenDecodes()) {
           let step = await forwardSequences(setup, [golden.prompt_ids]);
           let offset = (golden.prompt_ids.length - 1) * graphs.arch.vocabSize;

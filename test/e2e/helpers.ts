@@ -82,7 +82,9 @@ export function runWdmoe(args: readonly string[], options: Options = {}): Result
   return execa(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 120_000, env: { NO_COLOR: '1' }, ...options, reject: false }) as ResultPromise<Options & { reject: false }>;
 }
 
-// Pids of live wdmoe agent processes whose device name contains `marker`.
+// Pids of live agent processes whose command line contains `marker` (their device name): the Node
+// agent (`wdmoe agent …`) and the Python one (`python -m wdmoe_agent …`, also the child of
+// `wdmoe agent --runtime python`).
 export function agentPids(marker: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -91,12 +93,17 @@ export function agentPids(marker: string): number[] {
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
       const state = readFileSync(`/proc/${entry}/status`, 'utf8');
       if (/^State:\s+Z/m.test(state)) continue;
-      if (argv.includes('agent') && argv.some((arg) => arg.includes(marker))) pids.push(Number(entry));
+      if (isAgentCommand(argv) && argv.some((arg) => arg.includes(marker))) pids.push(Number(entry));
     } catch {
       // process ended while we looked
     }
   }
   return pids;
+}
+
+// True for an agent's argv: `… wdmoe agent …` (Node) or `python -m wdmoe_agent …` (Python).
+export function isAgentCommand(argv: readonly string[]): boolean {
+  return argv.includes('agent') || argv.some((arg, index) => arg === 'wdmoe_agent' && argv[index - 1] === '-m');
 }
 
 // Waits (bounded) until no agent of this test is alive; returns the ones still there.

@@ -40,7 +40,7 @@ test('report writes markdown, csv, json and html with --out, and prints markdown
       assert.match(String(result.stderr), /wrote .*report\./);
       const text = readFileSync(file, 'utf8');
       if (format === 'csv') assert.match(text, /^table,dataset,policy,n,acc,acc_ci95_low,acc_ci95_high/);
-      if (format === 'json') assert.equal(JSON.parse(text).formatVersion, 1);
+      if (format === 'json') assert.equal(JSON.parse(text).formatVersion, 3);
       if (format === 'html') assert.match(text, /^<!doctype html>[\s\S]*<svg[\s\S]*<\/html>\n$/);
     }
   } finally {

@@ -12,7 +12,7 @@ test('run.json round-trips and carries every file format version', () => {
   const meta = createRunMeta({ ...what, datasets: [...what.datasets], policies: [...what.policies] }, new Date('2026-01-02T03:04:05Z'));
   writeRunMeta(dir, meta);
   assert.deepEqual(readRunMeta(dir), meta);
-  assert.deepEqual(meta.files, { results: 1, scores: 1, layers: 2, summary: 1 });
+  assert.deepEqual(meta.files, { results: 1, scores: 1, layers: 2, summary: 1, deviceEvents: 1 });
   assert.equal(meta.createdAt, '2026-01-02T03:04:05.000Z');
 });
 
@@ -75,4 +75,22 @@ test('the testbed fingerprint ignores how the file is named and where its lines 
   assert.equal(await fingerprintOf(write('token.yaml', original.replace('loopback-insecure-shared-token', 'another-token-of-some-length'))), expected, 'auth token');
   assert.notEqual(await fingerprintOf(write('rate.yaml', original.replace('uplink: { rate: 100mbit', 'uplink: { rate: 50mbit'))), expected, 'a link rate');
   assert.notEqual(await fingerprintOf(write('port.yaml', original.replace('port: 47107', 'port: 47108'))), expected, 'a device port');
+});
+
+test('describeTestbedChanges names each changed setting with both values, devices by name, and ignores the path, sources and token', async () => {
+  const { describeTestbedChanges } = await import('../../src/records/run-meta.js');
+  const device = (name: string, rate: number) => ({ name, port: 7000, link: { uplink: { rateBitsPerSec: rate, delayMs: 5 } } });
+  const before = { file: '/a/t.yaml', auth: { tokenLength: 5 }, sources: { x: 1 }, timeouts: { requestMs: 2000 }, devices: [device('j-1', 20_000_000), device('j-2', 20_000_000)] };
+  assert.deepEqual(describeTestbedChanges(before, { ...before, file: '/b/t.yaml', auth: { tokenLength: 9 }, sources: {} }), []);
+  const now = { ...before, timeouts: { requestMs: 5000 }, devices: [device('j-1', 20_000_000), device('j-2', 10_000_000)] };
+  assert.deepEqual(describeTestbedChanges(before, now), [
+    'timeouts.requestMs: 2000 then, 5000 now',
+    'devices[j-2].link.uplink.rateBitsPerSec: 20000000 then, 10000000 now',
+  ]);
+  assert.deepEqual(describeTestbedChanges(before, { ...before, devices: [device('j-1', 20_000_000)] }), [
+    'devices[j-2]: {"name":"j-2","port":7000,"link":{"uplink":{"… then, unset now',
+  ]);
+  const many = { ...before, devices: ['a', 'b', 'c', 'd', 'e'].map((name) => device(name, 1)) };
+  assert.equal(describeTestbedChanges(before, many).at(-1), 'and more');
+  assert.equal(describeTestbedChanges(before, many).length, 4);
 });

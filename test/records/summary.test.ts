@@ -56,3 +56,9 @@ test('summarizeRunDir reads the run folder and writeSummary replaces summary.jso
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')), summary);
   assert.deepEqual(readdirSync(dir).sort(), ['results.jsonl', 'scores.jsonl', 'summary.json'], 'no temp file left');
 });
+
+test('a simulated run\'s lines (correct null) give acc null; scored and unscored lines together give acc over the scored', () => {
+  const unscored = (id: string) => ({ ...result(id, 'topk', 4, false), prediction: null, gold: null, correct: null });
+  assert.equal(summarizeResults([unscored('b0'), unscored('b1')]).groups[0]!.acc, null);
+  assert.equal(summarizeResults([unscored('b0'), result('a', 'topk', 2, true)]).groups[0]!.acc, 1);
+});

@@ -90,7 +90,7 @@ export function layerLine(index: number, options: { newer: boolean; policy?: str
 export function folderWith(layers: LayerLine[], policy = 'wdmoe:theta=0.3'): RunFolder {
   const ids = [...new Set(layers.map((line) => line.id))];
   return {
-    dir: '/nowhere', label: 'memory', meta: null, scores: [], generations: [], testbed: null, policyParams: null, notes: [], layers,
+    dir: '/nowhere', label: 'memory', meta: null, scores: [], generations: [], testbed: null, policyParams: null, sweep: null, deviceSetup: [], energy: [], notes: [], layers,
     results: ids.map((id) => ({ dataset: 'add', id, policy, prediction: 0, gold: 0, correct: true, n_tokens: 4,
       latency_ms: { total: 10, breakdown: { bs_compute: 2, uplink: 2, device_compute: 2, downlink: 2, other: 2 } }, experts: { used: 8, dropped: 0 } })),
   };

@@ -148,8 +148,8 @@ test('the JSON rendering is the versioned Report', async () => {
   const output = await render([run('two-policies')], 'json');
   const parsed = JSON.parse(output.text) as Record<string, unknown>;
   assert.equal(parsed['format'], 'wdmoe-report');
-  assert.equal(parsed['formatVersion'], 1);
-  assert.deepEqual(Object.keys(parsed), ['format', 'formatVersion', 'baseline', 'runs', 'accuracy', 'latency', 'breakdown', 'experts', 'devices', 'generation', 'comparison', 'policies', 'testbeds']);
+  assert.equal(parsed['formatVersion'], 3);
+  assert.deepEqual(Object.keys(parsed), ['format', 'formatVersion', 'baseline', 'runs', 'accuracy', 'latency', 'breakdown', 'experts', 'devices', 'generation', 'comparison', 'policies', 'testbeds', 'sweep', 'setup', 'energy']);
   assert.deepEqual(parsed, JSON.parse(JSON.stringify(output.report)));
 });
 

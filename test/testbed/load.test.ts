@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,10 @@ import { formatIssue, loadTestbed, loadTestbedText, type LoadTestbedResult, type
 const FIXTURES = fileURLToPath(new URL('../fixtures/testbeds/', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BAD = relative(process.cwd(), join(FIXTURES, 'bad.yaml'));
+// Git stores files 0644; token files must not be world-readable, so give the fixtures (and the example
+// testbeds' token) the mode a user would, and one fixture the mode that must be refused.
+for (const file of [join(FIXTURES, 'test.token'), join(FIXTURES, 'examples', 'lab.token'), join(ROOT, 'testbeds', 'lab.token')]) chmodSync(file, 0o600);
+chmodSync(join(FIXTURES, 'world-readable.token'), 0o644);
 
 function load(yaml: string): LoadTestbedResult {
   return loadTestbedText(BAD, yaml, { profileDirs: [join(FIXTURES, 'profiles')] });
@@ -140,6 +144,11 @@ const invalidCases: Array<{ name: string; yaml: string; error: string | RegExp }
     name: 'unreadable token file',
     yaml: VALID.replace('  token: a-test-token-of-24-chars\n', '  token_file: missing.token\n'),
     error: /^bad\.yaml:4:15 auth\.token_file: cannot read token file .*missing\.token: not found$/,
+  },
+  {
+    name: 'world-readable token file',
+    yaml: VALID.replace('  token: a-test-token-of-24-chars\n', '  token_file: world-readable.token\n'),
+    error: /^bad\.yaml:4:15 auth\.token_file: token file .*world-readable\.token is readable by every user \(mode 0644\); run `chmod 600 .*world-readable\.token`$/,
   },
   {
     name: 'unknown device profile with did-you-mean',
