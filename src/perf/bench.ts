@@ -36,6 +36,7 @@ export async function measureBench(perf: PerfTestbed, shaping: 'testbed' | 'none
     placement: 'testbed',
     shaping,
     seed: 0,
+    onDeviceLoss: 'fail',
     stateDir: perf.stateDir,
     intraOpThreads: 1,
     tool: 'wdmoe perf',

@@ -53,7 +53,7 @@ export async function measureForward(perf: PerfTestbed, signal?: AbortSignal): P
       });
       const random = new SeededRandom(1);
       return { graphs, policy: POLICIES.topk.create({}), devices: connected.devices, links: () => ({ timeMs: null, states: connected.linkStatesAt(0) }),
-        channels: connected.channels, expertDevices: connected.expertDevices,
+        expertDevices: connected.expertDevices,
         deadlineMs: testbed.timeouts.requestMs, random: () => random.next() };
     };
     const distributed = await setupFor('testbed');

@@ -9,15 +9,17 @@ import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { TeardownStack } from '../core/index.js';
+import { measureAgentEntry, type AgentEntryFigure } from './agent-entry.js';
 import { measureBench, type BenchFigure } from './bench.js';
 import { measureForward, type ForwardFigure } from './forward.js';
 import { measurePolicies, type PolicyFigure } from './policy.js';
 import { measureSim, type SimFigure } from './sim.js';
+import { measureSoak, type SoakFigure } from './soak.js';
 import { startPerfTestbed } from './testbed.js';
 import { measureShaping, measureTransport, type ShapingFigure, type TransportFigure } from './transport.js';
 
 export interface PerfReport {
-  formatVersion: 4;
+  formatVersion: 6;
   measuredAt: string;
   host: { cpus: number; cpuModel: string; node: string; platform: string };
   transport: TransportFigure[]; // in-process then cross-process
@@ -26,10 +28,12 @@ export interface PerfReport {
   bench: BenchFigure[];
   policies: PolicyFigure[];
   sim: SimFigure; // the simulator at 1000 devices × 10,000 tokens × 32 layers, 2 policies
+  soak: SoakFigure; // 50,000 pipelined RUNs over 4 connections to one agent process
+  agentEntry: AgentEntryFigure; // `wdmoe agent` through its lean entry vs the full command line: ready ms and RSS
   seconds: number;
 }
 
-const GOALS = { transport: 1.2, forward: 1.5, shaping: 0.05, policyShareOfLayer: 0.05, simSeconds: 10 };
+const GOALS = { transport: 1.2, forward: 1.5, shaping: 0.05, policyShareOfLayer: 0.05, simSeconds: 10, soakSeconds: 60, soakRssGrowthBytes: 64 * 1024 * 1024, agentEntryRatio: 0.8 };
 const BENCH_TARGET_SECONDS = 8;
 
 // What the shaped links of the perf testbed add per item (4 layers × (down + up) × 2 ms, plus bytes), ms.
@@ -56,6 +60,12 @@ export async function runPerf(signal: AbortSignal): Promise<PerfReport> {
     signal.throwIfAborted();
     progress('shaped transfer vs link model');
     const shaping = await measureShaping();
+    signal.throwIfAborted();
+    progress('soak: 50,000 pipelined RUNs over 4 connections to one agent process');
+    const soak = await measureSoak(teardown, signal);
+    signal.throwIfAborted();
+    progress('agent start: lean entry (bin/wdmoe agent) vs the full command line, 5 each');
+    const agentEntry = await measureAgentEntry(signal);
     signal.throwIfAborted();
     progress('policy decision time per layer (60 tokens, 8 wireless devices)');
     const policies = measurePolicies();
@@ -86,7 +96,7 @@ export async function runPerf(signal: AbortSignal): Promise<PerfReport> {
     }
     const cpus = os.cpus();
     return {
-      formatVersion: 4,
+      formatVersion: 6,
       measuredAt: new Date().toISOString(),
       host: { cpus: cpus.length, cpuModel: cpus[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}` },
       transport,
@@ -95,6 +105,8 @@ export async function runPerf(signal: AbortSignal): Promise<PerfReport> {
       bench: [shaped, unshaped],
       policies,
       sim,
+      soak,
+      agentEntry,
       seconds: (performance.now() - startMs) / 1000,
     };
   } finally {
@@ -115,6 +127,13 @@ function renderRows(header: string[], rows: string[][]): string {
   const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const mebibytes = (bytes: number | null) => (bytes === null ? 'n/a' : fixed(bytes / 1048576, 1));
+
+function isSoakOk(soak: SoakFigure): boolean {
+  const growth = soak.agentRssStartBytes === null || soak.agentRssEndBytes === null ? 0 : soak.agentRssEndBytes - soak.agentRssStartBytes;
+  return soak.errors === 0 && soak.requests >= 50_000 && soak.seconds <= GOALS.soakSeconds && growth <= GOALS.soakRssGrowthBytes;
 }
 
 // The report as the terminal shows it.
@@ -148,6 +167,20 @@ export function renderPerf(report: PerfReport): string {
     `Simulator (wdmoe simulate, Mixtral-8x7B shape, loopback-wireless channel): ${report.sim.devices} devices × ${report.sim.tokens} tokens × ${report.sim.layers} layers, ${report.sim.policies.join(' + ')} (goal < ${GOALS.simSeconds} s)`,
     renderRows(['seconds', 'µs per token-layer per policy', ...report.sim.policies.map((p) => `${p} batch ms`), 'goal'],
       [[fixed(report.sim.seconds, 2), fixed(report.sim.microsecondsPerTokenLayer, 3), ...report.sim.policies.map((p) => fixed(report.sim.latencyMs[p] ?? NaN, 0)), verdict(report.sim.seconds < GOALS.simSeconds)]]),
+    '',
+    `Soak: ${report.soak.connections} connections × 16 pipelined RUNs of 1 KB to one echo agent process (goal: no error, ≤ ${GOALS.soakSeconds} s, agent RSS growth ≤ ${GOALS.soakRssGrowthBytes / 1048576} MiB)`,
+    renderRows(['requests', 'errors', 'seconds', 'requests/s', 'agent RSS start MiB', 'agent RSS end MiB', 'goal'],
+      [[String(report.soak.requests), String(report.soak.errors), fixed(report.soak.seconds, 2), fixed(report.soak.requestsPerSecond, 0),
+        mebibytes(report.soak.agentRssStartBytes), mebibytes(report.soak.agentRssEndBytes), verdict(isSoakOk(report.soak))]]),
+    report.soak.firstError === null ? '' : `first soak error: ${report.soak.firstError}`,
+    '',
+    `Agent start, every expert of the bundled model: lean entry (bin/wdmoe agent → dist/cli/agent-main.js) ÷ the full command line (dist/cli/main.js agent), median of ${report.agentEntry.runs} (goal ≤ ${GOALS.agentEntryRatio} each)`,
+    renderRows(['entry', 'spawn → ready ms', 'RSS at ready MiB'], [
+      ['lean', fixed(report.agentEntry.leanReadyMs, 0), mebibytes(report.agentEntry.leanRssBytes)],
+      ['full', fixed(report.agentEntry.fullReadyMs, 0), mebibytes(report.agentEntry.fullRssBytes)],
+      ['lean ÷ full', fixed(report.agentEntry.readyRatio, 3), report.agentEntry.rssRatio === null ? 'n/a' : fixed(report.agentEntry.rssRatio, 3)],
+      ['goal', verdict(report.agentEntry.readyRatio <= GOALS.agentEntryRatio), verdict(report.agentEntry.rssRatio === null || report.agentEntry.rssRatio <= GOALS.agentEntryRatio)],
+    ]),
   ];
   return parts.filter((part, i) => part !== '' || parts[i - 1] !== '').join('\n');
 }

@@ -92,11 +92,12 @@ const releaseReply = (reply: RunReply) => reply.release?.();
 
 // The echo peers of one placement: in this process, or a child started with execa and registered on
 // `teardown` (it also exits when our end of its stdin closes, i.e. when this process dies).
-async function startPeers(peer: PeerPlacement, teardown: TeardownStack): Promise<{ agentPort: number; rawPort: number }> {
+// Starts the echo peers in this process or in a child (perf/echo-peer.ts); `pid` is the process serving them.
+export async function startPeers(peer: PeerPlacement, teardown: TeardownStack): Promise<{ agentPort: number; rawPort: number; pid: number }> {
   if (peer === 'in-process') {
     const peers = await startEchoPeers();
     teardown.defer('in-process echo peers', () => peers.close());
-    return peers;
+    return { agentPort: peers.agentPort, rawPort: peers.rawPort, pid: process.pid };
   }
   const child = execa(process.execPath, [...(IS_SOURCE ? ['--import', 'tsx'] : []), ECHO_PEER], { stdin: 'pipe', stdout: 'pipe', stderr: 'inherit', cleanup: true, forceKillAfterDelay: 2000, reject: false });
   teardown.defer(`echo peer (pid ${child.pid})`, async () => {
@@ -120,7 +121,7 @@ async function startPeers(peer: PeerPlacement, teardown: TeardownStack): Promise
       reject(new Error(`echo peer exited before reporting its ports (${result.exitCode ?? result.signal})`));
     });
   });
-  return JSON.parse(line) as { agentPort: number; rawPort: number };
+  return { ...(JSON.parse(line) as { agentPort: number; rawPort: number }), pid: child.pid! };
 }
 
 // Transport round trip vs raw TCP for 64 B, 8 KB and 256 KB payloads, with the far end in this process
