@@ -25,11 +25,11 @@ export interface AgentProcess {
   stop(): Promise<{ exitCode?: number; stderr: string }>;
 }
 
-// Starts `wdmoe agent` (Node, or --runtime python with the venv's interpreter) and waits for its ready line.
-export async function startAgentProcess(runtime: Runtime, options: { device?: string; experts?: string; extra?: readonly string[]; env?: Record<string, string> } = {}): Promise<AgentProcess> {
+// Starts `wdmoe agent` (Node, or --runtime python with the venv's interpreter or `python`) and waits for its ready line.
+export async function startAgentProcess(runtime: Runtime, options: { device?: string; experts?: string; extra?: readonly string[]; env?: Record<string, string>; python?: string } = {}): Promise<AgentProcess> {
   // --parent-pid: the agents end with the test process even if it dies before its after() hook runs.
   const args = [BIN, 'agent', '--model', MODEL_DIR, '--device', options.device ?? 'dev-p', '--experts', options.experts ?? '0.0,0.1,0.2,0.3,1.5', '--port', '0', '--parent-pid', String(process.pid),
-    ...(runtime === 'python' ? ['--runtime', 'python', '--python', VENV_PYTHON] : []), ...(options.extra ?? [])];
+    ...(runtime === 'python' ? ['--runtime', 'python', '--python', options.python ?? VENV_PYTHON] : []), ...(options.extra ?? [])];
   const subprocess = execa(process.execPath, args, { cwd: ROOT, env: { WDMOE_TOKEN: TOKEN, NO_COLOR: '1', ...options.env }, reject: false, buffer: { stdout: false }, timeout: 120_000 });
   let stderr = '';
   subprocess.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
