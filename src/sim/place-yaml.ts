@@ -1,5 +1,5 @@
 // Writes the placement advisor's proposal as a testbed YAML: the original file edited through yaml's Document
-// API, so its comments, key order and every other setting survive; only `placement` is replaced (a map of
+// API, so its comments, key order and every other setting survive; only `placement` is replaced (and `replicas`, which only spreads round-robin, removed) (a map of
 // device → expert specs, each list in flow style, a comment above saying where it came from and what it
 // predicts), and `model` / `auth.token_file` are re-pointed when the new file lies in another folder (they are
 // relative to the file). The result is validated like any testbed before the caller trusts it. Called by
@@ -22,6 +22,7 @@ export async function writePlacementYaml(sourceFile: string, outFile: string, pl
     map.set(device, seq);
   }
   doc.set('placement', map);
+  doc.delete('replicas'); // a map lists its replicas itself (`replicas` spreads round-robin only)
   const pair = isMap(doc.contents) ? doc.contents.items.find((item) => isScalar(item.key) && item.key.value === 'placement') : undefined;
   if (pair !== undefined && isScalar(pair.key)) pair.key.commentBefore = comment.split('\n').map((line) => ` ${line}`).join('\n');
   const from = path.dirname(path.resolve(sourceFile));

@@ -170,12 +170,12 @@ export function normaliseTestbed(context: NormaliseContext): Testbed {
   const resolver = new Resolver(context);
   const devices = parsed.devices.map((_, index) => resolveDevice(context, resolver, index));
   const shape = external.model.ok ? external.model.shape : { numLayers: 0, numExperts: 0 };
-  const placement = expandPlacement(parsed.placement, devices.map((device) => device.name), shape);
+  const placement = expandPlacement(parsed.placement, devices.map((device) => device.name), shape, parsed.replicas);
   for (const [name, paths, note] of [
     ['name', [['name']], 'file name'], ['mode', [['mode']]], ['model', [['model']], 'bundled model'],
     ['auth', [['auth']]], ['shaping', [['shaping']]], ['bs.host', [['bs', 'host']], 'by mode'],
     ['bs.bandwidth', [['bs', 'bandwidth']], 'unlimited'], ['bs.channel', [['bs', 'channel']], 'none'],
-    ['bs.clock', [['bs', 'clock']], 'item'], ['bs.item_interval', [['bs', 'item_interval']], '100ms'], ['placement', [['placement']], 'round-robin'],
+    ['bs.clock', [['bs', 'clock']], 'item'], ['bs.item_interval', [['bs', 'item_interval']], '100ms'], ['placement', [['placement']], 'round-robin'], ['replicas', [['replicas']], '1'],
     ['timeouts.connect', [['timeouts', 'connect']]], ['timeouts.request', [['timeouts', 'request']]],
   ] as const) resolver.note(name, paths as readonly FieldPath[], note);
 

@@ -40,18 +40,21 @@ export function expandExpertSpec(spec: ExpertSpec, shape: ModelShape): ExpertKey
   });
 }
 
-// ExpertKey → devices, layer-major, devices in testbed order. round-robin: expert e → device e mod D.
+// ExpertKey → devices, layer-major. round-robin: expert e → devices e, e+1, …, e+replicas−1 (mod D), in that
+// order (`replicas` is capped at D; rules.ts reports a larger one); a map: its devices in testbed order.
 export function expandPlacement(
   placement: 'round-robin' | Readonly<Record<string, readonly string[]>>,
   devices: readonly DeviceName[],
   shape: ModelShape,
+  replicas = 1,
 ): Map<ExpertKey, DeviceName[]> {
   const result = new Map<ExpertKey, DeviceName[]>(allExpertKeys(shape).map((key) => [key, []]));
   if (devices.length === 0) return result;
   if (placement === 'round-robin') {
+    const copies = Math.max(1, Math.min(replicas, devices.length));
     for (const key of result.keys()) {
       const expert = Number(key.split('.')[1]);
-      result.get(key)!.push(devices[expert % devices.length]!);
+      for (let copy = 0; copy < copies; copy += 1) result.get(key)!.push(devices[(expert + copy) % devices.length]!);
     }
     return result;
   }

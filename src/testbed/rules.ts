@@ -200,10 +200,20 @@ export const pythonNeedsPythonRuntime: Rule = ({ parsed, testbed, warn }) => {
   });
 };
 
+// `replicas` spreads a round-robin placement; it needs that many devices and means nothing next to a map.
+export const replicasFitPlacement: Rule = ({ parsed, testbed, error }) => {
+  if (parsed.replicas === 1) return;
+  if (parsed.placement !== 'round-robin') {
+    error(['replicas'], `replicas: ${parsed.replicas} applies to placement: round-robin only; with a placement map, list each expert on every device that should hold it (or remove replicas)`);
+  } else if (parsed.replicas > testbed.devices.length) {
+    error(['replicas'], `replicas: ${parsed.replicas} needs at least ${parsed.replicas} devices (the testbed has ${testbed.devices.length}); lower it or add devices`);
+  }
+};
+
 // All rules, in the order their findings are most useful to read.
 export const RULES: readonly Rule[] = [
   modelBundleExists, tokenFileReadable, tokenLongEnough, uniqueDeviceNames, uniqueEndpoints, loopbackHostsAreLocal,
-  placementNamesDevices, placementExpertsExist, everyExpertPlaced, everyDeviceUsed, bytesPerSecondRatesNoted, tcLossModelled,
+  placementNamesDevices, placementExpertsExist, replicasFitPlacement, everyExpertPlaced, everyDeviceUsed, bytesPerSecondRatesNoted, tcLossModelled,
   tracesReadable, channelNeedsCell, cellUsed, channelLinksHaveNoRate, pythonNeedsPythonRuntime,
 ];
 

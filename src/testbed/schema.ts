@@ -245,6 +245,11 @@ export const TestbedFileSchema = z.strictObject({
     .min(1, { error: 'expected at least one device' })
     .describe('the expert devices'),
   placement: key(PlacementSchema, 'which device holds which expert; round-robin: expert e of every layer on device e mod D', 'round-robin'),
+  replicas: key(
+    z.number({ error: 'expected a whole number of replicas from 1 up' }).int({ error: 'expected a whole number of replicas from 1 up' }).min(1, { error: 'expected a whole number of replicas from 1 up' }),
+    'with placement round-robin: each expert on this many consecutive devices (e, e+1, … mod D); 1 = no replicas',
+    1,
+  ),
   timeouts: key(TimeoutsSchema, 'network deadlines', { connect: 5000, request: 30_000 }),
 });
 

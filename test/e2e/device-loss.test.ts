@@ -221,14 +221,25 @@ test('a device that comes back is reconnected in the background and used again; 
   }
 });
 
-test('bad input: a bogus --on-device-loss, and a replica placed on an unknown device, are refused with exit 2 naming the value', async () => {
+test('bad input: a bogus --on-device-loss, more replicas than devices, and a replica placed on an unknown device, are refused with exit 2 naming the value', async () => {
   const bogus = await runWdmoe(['bench', path.join(ROOT, 'testbeds/loopback-replicas.yaml'), '--on-device-loss', 'bogus'], { timeout: 30_000 });
   assert.equal(bogus.exitCode, EXIT_BAD_INPUT, String(bogus.stderr));
   assert.match(String(bogus.stderr), /--on-device-loss <mode>' argument 'bogus' is invalid\. Allowed choices are fail, skip/);
   const temp = tempDir();
   try {
     const testbed = await writeReplicasTestbed(temp.dir, SLOW_LINK);
-    const yaml = readFileSync(testbed.file, 'utf8').replace(`  ${testbed.names[7]}: ["7", "6"]`, `  ${testbed.names[7]}: ["7", "6"]\n  dev-8: ["7"]`);
+    const original = readFileSync(testbed.file, 'utf8');
+    assert.match(original, /^placement: round-robin\nreplicas: 2$/m);
+    // More replicas than devices.
+    const tooMany = original.replace(/^replicas: 2$/m, 'replicas: 9');
+    writeFileSync(testbed.file, tooMany);
+    const many = await runWdmoe(['validate', testbed.file], { timeout: 30_000 });
+    assert.equal(many.exitCode, EXIT_BAD_INPUT, String(many.stderr));
+    const replicasLine = tooMany.split('\n').indexOf('replicas: 9') + 1;
+    assert.match(String(many.stderr), new RegExp(`testbed\\.yaml:${replicasLine}:11 replicas: replicas: 9 needs at least 9 devices \\(the testbed has 8\\)`));
+    // The same placement as a map, with a replica on a device the testbed lacks.
+    const map = testbed.names.map((name, i) => `  ${name}: ["${i}", "${(i + 7) % 8}"]`).join('\n');
+    const yaml = original.replace(/^placement: round-robin\nreplicas: 2$/m, `placement:\n${map}\n  dev-8: ["7"]`);
     writeFileSync(testbed.file, yaml);
     const line = yaml.split('\n').findIndex((text) => text.startsWith('  dev-8:')) + 1;
     const result = await runWdmoe(['validate', testbed.file], { timeout: 30_000 });

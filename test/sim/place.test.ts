@@ -4,7 +4,7 @@
 // too little memory for the model, is refused with a hint.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { assertValidTestbed } from '../../src/testbed/index.js';
@@ -77,4 +77,21 @@ test('a testbed of other devices, or memory too small for the model, is refused 
   cpSync(options.runDir, copy, { recursive: true });
   writeFileSync(path.join(copy, 'manifest.json'), '{"architecture": {"hiddenSize": 256, "numLayers": 4, "numExperts": 8, "topK": 2}}');
   await assert.rejects(proposePlacement({ ...options, runDir: copy }), (error: Error & { code?: string }) => error.code === 'sim-place-run');
+});
+
+test('a testbed with round-robin replicas gets a map and loses `replicas` (which would be refused next to a map)', async () => {
+  const report = await proposePlacement(options);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wdmoe-place-rep-'));
+  const source = path.join(path.dirname(TESTBED), `replicas-${path.basename(dir)}.yaml`);
+  const text = readFileSync(TESTBED, 'utf8');
+  assert.match(text, /^placement: round-robin$/m);
+  writeFileSync(source, text.replace(/^placement: round-robin$/m, 'placement: round-robin\nreplicas: 2'));
+  try {
+    const out = path.join(dir, 'placed.yaml');
+    await writePlacementYaml(source, out, report.placement, 'placement proposed by a test');
+    assert.doesNotMatch(readFileSync(out, 'utf8'), /^replicas:/m);
+    await assertValidTestbed(out);
+  } finally {
+    rmSync(source, { force: true });
+  }
 });

@@ -126,6 +126,26 @@ const invalidCases: Array<{ name: string; yaml: string; error: string | RegExp }
     error: /^bad\.yaml:10:12 placement: expected "round-robin" or a map of device name → list of experts .*, got "everywhere"$/,
   },
   {
+    name: 'replicas above the number of devices',
+    yaml: `${VALID}replicas: 5\n`,
+    error: 'bad.yaml:10:11 replicas: replicas: 5 needs at least 5 devices (the testbed has 4); lower it or add devices',
+  },
+  {
+    name: 'replicas next to a placement map',
+    yaml: `${VALID}placement:\n  d0: ["*"]\nreplicas: 2\n`,
+    error: 'bad.yaml:12:11 replicas: replicas: 2 applies to placement: round-robin only; with a placement map, list each expert on every device that should hold it (or remove replicas)',
+  },
+  {
+    name: 'replicas that are no whole number',
+    yaml: `${VALID}replicas: 1.5\n`,
+    error: 'bad.yaml:10:11 replicas: expected a whole number of replicas from 1 up, got number 1.5',
+  },
+  {
+    name: 'zero replicas',
+    yaml: `${VALID}replicas: 0\n`,
+    error: 'bad.yaml:10:11 replicas: expected a whole number of replicas from 1 up, got number 0',
+  },
+  {
     name: 'missing model directory',
     yaml: VALID.replace('model: tiny-2x4', 'model: no-such-model'),
     error: new RegExp(`^bad\\.yaml:2:8 model: model bundle directory not found: .*${'no-such-model'}$`),
@@ -216,6 +236,15 @@ describe('valid testbeds', () => {
       ['0.0', ['d0']], ['0.1', ['d1']], ['0.2', ['d2']], ['0.3', ['d0']],
       ['1.0', ['d0']], ['1.1', ['d1']], ['1.2', ['d2']], ['1.3', ['d0']],
     ]);
+  });
+
+  test('replicas: 2 puts expert e of every layer on devices e and e+1 mod D, and says so', () => {
+    const testbed = loaded(`${VALID.replace('  - name: d3\n', '')}replicas: 2\n`);
+    assert.deepEqual([...testbed.placement], [
+      ['0.0', ['d0', 'd1']], ['0.1', ['d1', 'd2']], ['0.2', ['d2', 'd0']], ['0.3', ['d0', 'd1']],
+      ['1.0', ['d0', 'd1']], ['1.1', ['d1', 'd2']], ['1.2', ['d2', 'd0']], ['1.3', ['d0', 'd1']],
+    ]);
+    assert.equal(testbed.sources.get('replicas')?.kind, 'yaml');
   });
 
   test('explicit placement allows replicas and keeps "2.10"-style specs as written', () => {

@@ -20,6 +20,14 @@ test('round-robin wraps experts over fewer devices', () => {
   assert.deepEqual(Object.fromEntries(placement), { '0.0': ['a'], '0.1': ['b'], '0.2': ['a'], '1.0': ['a'], '1.1': ['b'], '1.2': ['a'] });
 });
 
+test('round-robin with replicas: each expert on that many consecutive devices, capped at the number of devices', () => {
+  const three = ['a', 'b', 'c'] as DeviceName[];
+  assert.deepEqual(Object.fromEntries(expandPlacement('round-robin', three, shape, 2)), { '0.0': ['a', 'b'], '0.1': ['b', 'c'], '0.2': ['c', 'a'], '1.0': ['a', 'b'], '1.1': ['b', 'c'], '1.2': ['c', 'a'] });
+  assert.deepEqual(expandPlacement('round-robin', three, shape, 3).get('1.1'), ['b', 'c', 'a']);
+  assert.deepEqual(expandPlacement('round-robin', devices, shape, 5).get('0.1'), ['b', 'a'], 'never the same device twice');
+  assert.deepEqual(Object.fromEntries(expandPlacement('round-robin', devices, shape, 1)), Object.fromEntries(expandPlacement('round-robin', devices, shape)));
+});
+
 test('explicit placement expands wildcards, allows replicas and never lists a device twice', () => {
   const placement = expandPlacement({ a: ['*', '0.0'], b: ['1.*', '0'] }, devices, shape);
   assert.deepEqual(placement.get('0.0'), ['a', 'b']);
