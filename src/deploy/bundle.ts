@@ -1,11 +1,13 @@
-// What one device receives: the agent app (bin/wdmoe, package.json, dist/ and the production
-// dependencies, with onnxruntime's native binaries for the device's platform only: an arm64 device
-// does not get the x64, darwin or win32 builds) and exactly that device's expert shards plus the
-// bundle manifest. Lists and hashes local files; sends nothing. Called by deploy/deploy-device.ts.
+// What one device receives: the agent app (bin/wdmoe, package.json, the built modules `wdmoe agent` loads
+// and the packages they import with those packages' own dependencies — agent-closure.ts — with
+// onnxruntime's native binaries for the device's platform only: an arm64 device does not get the x64, darwin
+// or win32 builds) and exactly that device's expert shards plus the bundle manifest. Lists and hashes local
+// files; sends nothing. Called by deploy/deploy-device.ts.
 import { existsSync, readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AGENT_ENTRIES, agentClosure } from './agent-closure.js';
 import type { HashCache } from './hash-cache.js';
 
 // One file to place on a device: `remote` is relative to the device's agent directory.
@@ -31,8 +33,9 @@ export async function listAgentFiles(root: string, arch: DeviceArch, hashes: Has
     { local: path.join(root, 'bin', 'wdmoe'), remote: 'app/bin/wdmoe' },
     { local: path.join(root, 'package.json'), remote: 'app/package.json' },
   ];
-  for (const file of await walk(path.join(root, 'dist'))) locals.push({ local: file, remote: `app/${path.relative(root, file)}` });
-  for (const dir of productionPackageDirs(root)) {
+  const closure = await agentClosure(AGENT_ENTRIES.map((entry) => path.join(root, entry)));
+  for (const file of closure.modules) locals.push({ local: file, remote: `app/${path.relative(root, file)}` });
+  for (const dir of packageDirs(root, closure.packages)) {
     for (const file of await walk(dir, (name) => name !== 'node_modules')) {
       const relative = path.relative(root, file);
       if (isForeignNative(relative, arch)) continue;
@@ -67,8 +70,9 @@ function isForeignNative(relative: string, arch: DeviceArch): boolean {
   return relative.endsWith('.node') && arch !== process.arch;
 }
 
-// The folders of the production dependency closure (package.json dependencies, resolved as Node does).
-function productionPackageDirs(root: string): string[] {
+// The folders of `names` and their dependencies (each package.json's dependencies and optional ones, resolved
+// as Node does).
+function packageDirs(root: string, names: readonly string[]): string[] {
   const seen = new Set<string>();
   const visit = (fromDir: string, name: string, optional: boolean) => {
     const dir = resolvePackageDir(root, fromDir, name);
@@ -82,8 +86,7 @@ function productionPackageDirs(root: string): string[] {
     for (const dep of Object.keys(json.dependencies ?? {})) visit(dir, dep, false);
     for (const dep of Object.keys(json.optionalDependencies ?? {})) visit(dir, dep, true);
   };
-  const rootJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-  for (const dep of Object.keys(rootJson.dependencies ?? {})) visit(root, dep, false);
+  for (const name of names) visit(root, name, false);
   return [...seen].sort();
 }
 

@@ -2,7 +2,7 @@
 // and nothing of the BS side. Statically: walk agent-main.ts's imports transitively (STYLE.md §2). At run time:
 // a real `bin/wdmoe agent` process, with a loader hook that logs every module it resolves, serves the bundled
 // model, and the log must hold the agent and onnxruntime but no BS-side piece or package; `wdmoe agent --help`
-// and a bad flag behave as through the full command line.
+// and a bad flag behave as through the full command line. Every file it loaded is in the device bundle deploy sends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,6 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SRC, forbiddenImports } from '../helpers/import-graph.js';
 import { runWdmoe, tempDir } from '../e2e/helpers.js';
+import { listAgentFiles } from '../../src/deploy/bundle.js';
+import { HashCache } from '../../src/deploy/hash-cache.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FORBIDDEN_PIECES = ['bs', 'bench', 'deploy', 'report', 'loopback', 'sim', 'links', 'policy', 'testbed', 'datasets', 'records', 'channel', 'perf'];
@@ -52,6 +54,10 @@ test('a bin/wdmoe agent process loads the agent and onnxruntime and none of the 
   const piecesLoaded = relative.filter((file) => FORBIDDEN_PIECES.some((piece) => file.startsWith(path.join('dist', piece) + path.sep)));
   const packagesLoaded = relative.filter((file) => FORBIDDEN_PACKAGES.some((name) => file.includes(path.join('node_modules', name) + path.sep)));
   assert.deepEqual([...piecesLoaded, ...packagesLoaded], [], 'the device process loaded BS-side code');
+  // Everything it loaded is in what deploy sends a device (deploy/agent-closure.ts), so a deployed agent finds it.
+  const bundle = new Set((await listAgentFiles(ROOT, process.arch === 'arm64' ? 'arm64' : 'x64', await HashCache.load(null))).map((file) => file.remote.replace(/^app\//, '')));
+  const outside = relative.filter((file) => !file.startsWith('..') && !bundle.has(file));
+  assert.deepEqual(outside, [], 'the agent loaded files a device bundle lacks');
 });
 
 test('wdmoe agent --help and a bad flag go through the lean entry with the usual text and exit codes', async () => {
