@@ -53,6 +53,9 @@ export interface DeviceDeployResult {
   readonly plan: { readonly uploadFiles: number; readonly uploadBytes: number; readonly skipFiles: number; readonly skipBytes: number; readonly staleFiles: number; readonly upload: readonly { path: string; bytes: number }[] };
   readonly agent: { readonly state: 'started' | 'running' | 'not-started'; readonly pid: number | null };
   readonly ms: number;
+  // Where the time went (ms): connecting and preflight (probe, local hashing, plan), the SFTP transfer, the
+  // device's sha256 check and rename, the agent's start; 0 for a phase that did not run.
+  readonly phases: { readonly connect: number; readonly preflight: number; readonly transfer: number; readonly commit: number; readonly start: number };
 }
 
 const EXEC_TIMEOUT_MS = 30_000;
@@ -63,8 +66,16 @@ const PUT_CONCURRENCY = 8;
 // Deploys (or with dryRun, plans) one device.
 export async function deployDevice(job: DeviceJob, options: DeployDeviceOptions): Promise<DeviceDeployResult> {
   const started = performance.now();
+  const phases = { connect: 0, preflight: 0, transfer: 0, commit: 0, start: 0 };
+  let mark = started;
+  const lap = (phase: keyof typeof phases) => {
+    const now = performance.now();
+    phases[phase] = Math.round(now - mark);
+    mark = now;
+  };
   const say = (text: string) => options.onEvent?.({ kind: 'phase', device: job.device, text });
   const session = await connectDevice(job.target, options);
+  lap('connect');
   try {
     const isPython = job.runtime === 'python';
     const probe = parseProbe(await run(session, job, probeScript(job.agentDir, job.device, isPython ? pythonProbeLines(job.python) : []), 'preflight'));
@@ -89,6 +100,7 @@ export async function deployDevice(job: DeviceJob, options: DeployDeviceOptions)
     if (problem !== undefined) throw problem;
     const runtimeLine = isPython ? (pythonFacts?.facts === undefined ? `python at ${interpreter}` : `${describePython(pythonFacts.facts)} (${interpreter})`) : probe.nodeVersion;
     say(`${runtimeLine} ${probe.arch}: upload ${plan.upload.length} file(s) (${plan.uploadBytes} B), skip ${plan.skip.length}`);
+    lap('preflight');
     const result = (state: DeviceDeployResult['agent']['state'], pid: number | null): DeviceDeployResult => ({
       device: job.device,
       host: job.target.host,
@@ -97,9 +109,14 @@ export async function deployDevice(job: DeviceJob, options: DeployDeviceOptions)
       plan: summarize(plan),
       agent: { state, pid },
       ms: Math.round(performance.now() - started),
+      phases: { ...phases },
     });
     if (options.dryRun) return result(isRunning ? 'running' : 'not-started', probe.agent?.pid ?? null);
-    if (plan.upload.length > 0 || plan.stale.length > 0) await uploadPlan(session, job, probe, plan, files, options.signal);
+    if (plan.upload.length > 0 || plan.stale.length > 0) {
+      await uploadPlan(session, job, probe, plan, files, () => lap('transfer'), options.signal);
+      lap('commit');
+      if (phases.transfer > 0) say(`sent ${plan.uploadBytes} B in ${(phases.transfer / 1000).toFixed(1)} s (${(plan.uploadBytes / 1e6 / (phases.transfer / 1000)).toFixed(1)} MB/s), verified and in place`);
+    }
     if (isRunning) {
       say(`agent already running (pid ${probe.agent!.pid}), nothing changed`);
       return result('running', probe.agent!.pid);
@@ -114,6 +131,7 @@ export async function deployDevice(job: DeviceJob, options: DeployDeviceOptions)
     });
     const pid = /^ready (\d+)$/m.exec(out.stdout)?.[1];
     if (out.code !== 0 || pid === undefined) throw startFailure(job, out.code, out.stdout, probe.dir);
+    lap('start');
     say(`agent started (pid ${pid}, port ${job.agentPort})`);
     return result('started', Number(pid));
   } finally {
@@ -133,9 +151,10 @@ async function resolveListenAddress(host: string): Promise<string> {
   }
 }
 
-// Uploads the plan's files to temp names, then verifies and renames them on the device in one step.
-// An abort stops it between files: what arrived stays under temp names, unused (the next deploy sends it again).
-async function uploadPlan(session: SshSession, job: DeviceJob, probe: DeviceProbe, plan: UploadPlan, files: readonly BundleFile[], signal?: AbortSignal): Promise<void> {
+// Uploads the plan's files to temp names (then calls `sent`), then verifies and renames them on the device in
+// one step. An abort stops it between files: what arrived stays under temp names, unused (the next deploy
+// sends it again).
+async function uploadPlan(session: SshSession, job: DeviceJob, probe: DeviceProbe, plan: UploadPlan, files: readonly BundleFile[], sent: () => void, signal?: AbortSignal): Promise<void> {
   const folders = [...new Set(plan.upload.map((file) => path.posix.dirname(file.remote)))];
   await run(session, job, mkdirScript(job.agentDir, folders), 'upload');
   const sftp = await session.sftp();
@@ -148,6 +167,7 @@ async function uploadPlan(session: SshSession, job: DeviceJob, probe: DeviceProb
     }
   };
   await Promise.all(Array.from({ length: PUT_CONCURRENCY }, worker));
+  sent();
   const jobText = JSON.stringify({ dir: probe.dir, files: plan.upload.map((file) => ({ remote: file.remote, sha256: file.sha256 })), stale: plan.stale, manifest: manifestOf(files) });
   const commit = job.runtime === 'python' ? pythonCommitCommand(probe.python!) : commitCommand(probe.node!);
   const out = await session.exec(commit, { timeoutMs: EXEC_TIMEOUT_MS * 4, stdin: jobText });

@@ -178,6 +178,11 @@ describe('netns loopback end to end [slow]', { skip: SKIP, timeout: 600_000 }, (
     const scpMs = performance.now() - scpStart;
     execFileSync('rm', ['-rf', ...upResult.devices.map((device) => path.join(temp.dir, `scp-${device.name}`))]);
     t.diagnostic(`first deploy ${firstResult.ms} ms vs scp -r of the same ${firstResult.uploadedBytes} B ${scpMs.toFixed(0)} ms: deploy runs at ${(scpMs / firstResult.ms).toFixed(2)}× scp's throughput (deploy's time includes hashing, preflight and starting the agents)`);
+    // The transfer alone (deploy's own phase timing): the slowest device's SFTP transfer against scp's wall time.
+    const transferMs = Math.max(...firstResult.devices.map((d) => d.phases.transfer));
+    assert.ok(firstResult.devices.every((d) => d.phases.transfer > 0 && d.phases.commit > 0 && d.phases.start > 0 && d.phases.connect > 0), JSON.stringify(firstResult.devices.map((d) => d.phases)));
+    assert.ok(firstResult.devices.every((d) => Object.values(d.phases).reduce((a, b) => a + b, 0) <= d.ms + 4), 'phases add up to at most the device\'s time');
+    t.diagnostic(`first deploy's transfer phase ${transferMs} ms (slowest device) vs scp ${scpMs.toFixed(0)} ms: ${(scpMs / transferMs).toFixed(2)}× scp's throughput; phases of ${firstResult.devices[0]!.device}: ${JSON.stringify(firstResult.devices[0]!.phases)}`);
 
     // A corrupt shard is re-uploaded alone, and the agent refuses it at load (sha256 against the manifest).
     const shard = path.join(model, 'expert.0.0.onnx');
@@ -272,7 +277,7 @@ describe('netns loopback end to end [slow]', { skip: SKIP, timeout: 600_000 }, (
 interface DeployJson {
   ms: number;
   uploadedBytes: number;
-  devices: Array<{ agent: { state: string }; plan: { uploadFiles: number; uploadBytes: number; skipFiles: number; upload: Array<{ path: string; bytes: number }> } }>;
+  devices: Array<{ device: string; ms: number; phases: Record<'connect' | 'preflight' | 'transfer' | 'commit' | 'start', number>; agent: { state: string }; plan: { uploadFiles: number; uploadBytes: number; skipFiles: number; upload: Array<{ path: string; bytes: number }> } }>;
 }
 
 // Sends `bytes` to a sink in the namespace (downlink, BS → device) and has it send `bytes` back (uplink);
