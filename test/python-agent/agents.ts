@@ -5,12 +5,30 @@ import { existsSync } from 'node:fs';
 import { connect as connectTcp, type Socket } from 'node:net';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { FrameReader, computeProof, createNonce, encodeFrame, resolveFrameLimits, type Frame } from '../../src/transport/index.js';
+import { FrameReader, NO_EXPERT, computeProof, createNonce, encodeFrame, resolveFrameLimits, type Frame, type RunRequest } from '../../src/transport/index.js';
 import { BIN, MODEL_DIR, ROOT } from '../e2e/helpers.js';
 
 export const TOKEN = 'python-agent-test-token';
 export const VENV_PYTHON = path.join(ROOT, '.venv/bin/python');
 export type Runtime = 'node' | 'python';
+const HIDDEN = 256; // the bundled model's hidden size
+
+// A top-2 RUN request on the bundled model with deterministic pseudo-random states (seeded), on the experts
+// `held` of `layer`, one second slot in five empty (NO_EXPERT), weights 0.6 / 0.4.
+export function seededRequest(rows: number, seed: number, layer = 0, held: readonly number[] = [0, 1, 2, 3]): RunRequest {
+  let x = seed;
+  const random = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const k = 2;
+  const experts = new Uint16Array(rows * k);
+  const weights = new Float32Array(rows * k);
+  for (let r = 0; r < rows; r++) {
+    experts[r * k] = held[Math.floor(random() * held.length)]!;
+    experts[r * k + 1] = r % 5 === 4 ? NO_EXPERT : held[Math.floor(random() * held.length)]!;
+    weights[r * k] = 0.6;
+    weights[r * k + 1] = 0.4;
+  }
+  return { layer, rows, hidden: HIDDEN, k, states: Float32Array.from({ length: rows * HIDDEN }, () => random() * 4 - 2), weights, experts };
+}
 
 // Why the Python tests cannot run here, or undefined when .venv has torch, onnx and onnxruntime.
 export function pythonSkipReason(): string | undefined {

@@ -5,9 +5,9 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DeviceClient, HEADER_BYTES, NO_EXPERT, encodeFrame, encodeRun, type Frame, type RunRequest,
+  DeviceClient, HEADER_BYTES, encodeFrame, encodeRun, type Frame,
 } from '../../src/transport/index.js';
-import { RawPeer, TOKEN, VENV_PYTHON, pythonSkipReason, startAgentProcess, type AgentProcess, type Runtime } from './agents.js';
+import { RawPeer, TOKEN, VENV_PYTHON, pythonSkipReason, seededRequest, startAgentProcess, type AgentProcess, type Runtime } from './agents.js';
 import { MODEL_DIR, hasStackTrace, runWdmoe } from '../e2e/helpers.js';
 
 const skip = pythonSkipReason();
@@ -24,21 +24,7 @@ function patched(frame: Buffer, patch: (b: Buffer) => void): Buffer {
   return copy;
 }
 
-// A RUN request with deterministic pseudo-random states, on the experts the agents hold.
-function request(rows: number, seed: number, layer = 0, held = [0, 1, 2, 3]): RunRequest {
-  let x = seed;
-  const random = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const k = 2;
-  const experts = new Uint16Array(rows * k);
-  const weights = new Float32Array(rows * k);
-  for (let r = 0; r < rows; r++) {
-    experts[r * k] = held[Math.floor(random() * held.length)]!;
-    experts[r * k + 1] = r % 5 === 4 ? NO_EXPERT : held[Math.floor(random() * held.length)]!;
-    weights[r * k] = 0.6;
-    weights[r * k + 1] = 0.4;
-  }
-  return { layer, rows, hidden: HIDDEN, k, states: Float32Array.from({ length: rows * HIDDEN }, () => random() * 4 - 2), weights, experts };
-}
+const request = seededRequest;
 
 interface Outcome { frames: Array<{ type: string; requestId: number; code?: string; message?: string }>; closed: boolean }
 

@@ -6,11 +6,10 @@ import { test, before, after, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { DeviceClient, NO_EXPERT, type RunRequest } from '../../src/transport/index.js';
-import { TOKEN, startAgentProcess, type AgentProcess } from './agents.js';
+import { DeviceClient } from '../../src/transport/index.js';
+import { TOKEN, seededRequest as request, startAgentProcess, type AgentProcess } from './agents.js';
 
 const SYSTEM_PYTHON = '/usr/bin/python3';
-const HIDDEN = 256;
 
 // Debian's torch version, or why it cannot be used here.
 function debianTorch(): { version: string } | { skip: string } {
@@ -28,22 +27,6 @@ function debianTorch(): { version: string } | { skip: string } {
 const found = debianTorch();
 const skip = 'skip' in found ? found.skip : undefined;
 if (skip !== undefined) console.log(`# python-agent on Debian torch ${skip}`);
-
-// Deterministic pseudo-random RUN requests on the experts both agents hold, one slot in five empty.
-function request(rows: number, seed: number, layer: number, held: readonly number[]): RunRequest {
-  let x = seed;
-  const random = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const k = 2;
-  const experts = new Uint16Array(rows * k);
-  const weights = new Float32Array(rows * k);
-  for (let r = 0; r < rows; r++) {
-    experts[r * k] = held[Math.floor(random() * held.length)]!;
-    experts[r * k + 1] = r % 5 === 4 ? NO_EXPERT : held[Math.floor(random() * held.length)]!;
-    weights[r * k] = 0.7;
-    weights[r * k + 1] = 0.3;
-  }
-  return { layer, rows, hidden: HIDDEN, k, states: Float32Array.from({ length: rows * HIDDEN }, () => random() * 4 - 2), weights, experts };
-}
 
 describe('the Python agent on Debian\'s python3-torch gives the Node agent\'s expert outputs', { skip }, () => {
   const agents: Partial<Record<'node' | 'debian', AgentProcess>> = {};
