@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import struct
-from typing import Dict, NamedTuple, Optional
+from typing import Dict, NamedTuple, Optional, Tuple
 
 import numpy as np
 
@@ -153,9 +153,9 @@ def _truncate_utf8(text: str, max_bytes: int) -> bytes:
 _RUN_FIXED = struct.Struct("<HBBIIHHI")
 
 
-def decode_run(request_id: int, payload: bytes, limits: FrameLimits) -> RunFrame:
-    _expect_at_least("run", payload, 20)
-    layer, dtype_code, _, rows, hidden, k, _, deadline_ms = _RUN_FIXED.unpack_from(payload, 0)
+def _run_shape(fixed: bytes, limits: FrameLimits) -> Tuple[str, int, int, int, int]:
+    """A RUN's dtype, rows, hidden, k (checked against the limits) and where its weights start."""
+    _, dtype_code, _, rows, hidden, k, _, _ = _RUN_FIXED.unpack_from(fixed, 0)
     dtype = DTYPE_BY_CODE.get(dtype_code)
     if dtype is None:
         raise ProtocolError("bad-dtype", "run dtype code %d is not fp32 (1) or fp16 (2)" % dtype_code)
@@ -163,9 +163,14 @@ def decode_run(request_id: int, payload: bytes, limits: FrameLimits) -> RunFrame
     _check_range("run", "hidden", hidden, 1, limits.max_hidden)
     _check_range("run", "k", k, 1, limits.max_k)
     states_bytes = rows * hidden * DTYPE_BYTES[dtype]
-    pad = (4 - states_bytes % 4) % 4
-    _expect_length("run", payload, 20 + states_bytes + pad + 6 * rows * k)
-    weights_at = 20 + states_bytes + pad
+    return dtype, rows, hidden, k, 20 + states_bytes + (4 - states_bytes % 4) % 4
+
+
+def decode_run(request_id: int, payload: bytes, limits: FrameLimits) -> RunFrame:
+    _expect_at_least("run", payload, 20)
+    layer, _, _, _, _, _, _, deadline_ms = _RUN_FIXED.unpack_from(payload, 0)
+    dtype, rows, hidden, k, weights_at = _run_shape(payload, limits)
+    _expect_length("run", payload, weights_at + 6 * rows * k)
     states = np.frombuffer(payload, dtype=NUMPY_DTYPES[dtype], count=rows * hidden, offset=20).astype(np.float32).reshape(rows, hidden)
     weights = np.frombuffer(payload, dtype="<f4", count=rows * k, offset=weights_at).astype(np.float32).reshape(rows, k)
     experts = np.frombuffer(payload, dtype="<u2", count=rows * k, offset=weights_at + 4 * rows * k).astype(np.uint16).reshape(rows, k)
@@ -329,15 +334,8 @@ def _implied_length(frame_type: str, fixed: bytes, limits: FrameLimits) -> "int 
         _check_info_length("welcome", info_length, limits)
         return 28 + 4 * expert_count + name_length + info_length
     if frame_type == "run":
-        _, dtype_code, _, rows, hidden, k, _, _ = _RUN_FIXED.unpack_from(fixed, 0)
-        dtype = DTYPE_BY_CODE.get(dtype_code)
-        if dtype is None:
-            raise ProtocolError("bad-dtype", "run dtype code %d is not fp32 (1) or fp16 (2)" % dtype_code)
-        _check_range("run", "rows", rows, 1, limits.max_rows)
-        _check_range("run", "hidden", hidden, 1, limits.max_hidden)
-        _check_range("run", "k", k, 1, limits.max_k)
-        states_bytes = rows * hidden * DTYPE_BYTES[dtype]
-        return 20 + states_bytes + (4 - states_bytes % 4) % 4 + 6 * rows * k
+        _, rows, _, k, weights_at = _run_shape(fixed, limits)
+        return weights_at + 6 * rows * k
     if frame_type == "result":
         rows, hidden, _, dtype_code = struct.unpack_from("<IIIB", fixed, 0)
         dtype = DTYPE_BY_CODE.get(dtype_code)

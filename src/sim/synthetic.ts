@@ -4,6 +4,7 @@
 // item interval) and the policies bench runs (resolvePolicies). Every policy sees the same routing and channel.
 // Per batch of tokens: Σ over layers of BS work + the slowest device (layer-latency.ts). Called by
 // cli/commands/simulate.ts and src/perf/sim.ts.
+import type { LatencyBreakdown } from '../bs/index.js';
 import { channelTimeMs, createLinkStates } from '../channel/index.js';
 import { SeededRandom } from '../links/index.js';
 import { buildDeviceEstimates, resolvePolicies, type PolicyContext } from '../policy/index.js';
@@ -36,13 +37,7 @@ export interface SyntheticOptions {
 
 // One batch under one policy: its latency and the critical path's parts (they sum to totalMs), ms; the top-k
 // slots kept and dropped. What a simulated run folder's results.jsonl lines hold (write-run.ts).
-export interface SyntheticBatch {
-  totalMs: number;
-  bsComputeMs: number;
-  downlinkMs: number;
-  deviceComputeMs: number;
-  uplinkMs: number;
-  otherMs: number;
+export interface SyntheticBatch extends LatencyBreakdown {
   kept: number;
   dropped: number;
 }

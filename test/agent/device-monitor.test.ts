@@ -1,25 +1,12 @@
 // The device monitor on fixture sysfs trees built in a temp dir: a Jetson (board, L4T, thermal zones and
 // passive trips, cpufreq/devfreq clocks, nvpmodel and jetson_clocks from recorded outputs) and a bare host.
-import { test, describe, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { tree } from '../helpers/file-tree.js';
 import { startDeviceMonitor } from '../../src/agent/device-monitor.js';
 
-const roots: string[] = [];
-after(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
-
-// A temp root with the given files (path → content).
-function tree(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'wdmoe-sysfs-'));
-  roots.push(root);
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    writeFileSync(path.join(root, file), content);
-  }
-  return root;
-}
 
 describe('device monitor on a fixture sysfs tree', () => {
   test('a Jetson tree: board, L4T, temperatures, passive trip, clocks, power mode and jetson_clocks from the tools', async () => {

@@ -1,27 +1,14 @@
 // Energy integration and rail discovery: the trapezoidal integrator, INA3221 sysfs trees of JetPack 4
 // (iio) and JetPack 5+ (hwmon) built in a temp dir, a tegrastats child fed recorded lines, and the
 // "no power rails" case of this machine.
-import { test, describe, after } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { tree } from '../helpers/file-tree.js';
 import { EnergyIntegrator, discoverSysfsRails, startEnergySampler } from '../../src/agent/energy-sampler.js';
 
-const roots: string[] = [];
-after(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
-
-// A temp root with the given files (path → content).
-function tree(files: Record<string, string>): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'wdmoe-sysfs-'));
-  roots.push(root);
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
-    writeFileSync(path.join(root, file), content);
-  }
-  return root;
-}
 
 describe('EnergyIntegrator', () => {
   test('integrates mW over ms into µJ by the trapezoidal rule, per rail', () => {

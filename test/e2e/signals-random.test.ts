@@ -51,6 +51,15 @@ async function watchState(stateDir: string, ms: number, pids: Set<number>): Prom
   } while (Date.now() < until);
 }
 
+// Waits (≤ 30 s) until bench's state file lists both agents; returns their pids.
+async function recordedAgents(stateDir: string): Promise<Set<number>> {
+  const pids = new Set<number>();
+  const deadline = Date.now() + 30_000;
+  while (pids.size < 2 && Date.now() < deadline) await watchState(stateDir, 25, pids);
+  assert.equal(pids.size, 2, 'bench recorded both agents in its state file');
+  return pids;
+}
+
 async function setup() {
   const temp = tempDir();
   const testbed = await writeTestbed(temp.dir, { devices: 2, link: '{ uplink: { rate: 50mbit, delay: 2ms }, downlink: { rate: 50mbit, delay: 2ms } }' });
@@ -109,10 +118,7 @@ test('a second SIGINT exits at once and still kills the agents by the pids in th
   const { temp, stateDir, args, marker, env } = await setup();
   try {
     const bench = runWdmoe(args, { env, timeout: 60_000 });
-    const pids = new Set<number>();
-    const deadline = Date.now() + 30_000;
-    while (pids.size < 2 && Date.now() < deadline) await watchState(stateDir, 25, pids);
-    assert.equal(pids.size, 2, 'bench recorded both agents in its state file');
+    const pids = await recordedAgents(stateDir);
     // Stopped agents cannot act on the SIGTERM of bench's orderly teardown, so bench is still waiting for them
     // (up to 3 s) when the second SIGINT comes: without this the first one's teardown could finish first and the
     // second would test nothing. SIGKILL, which the forced exit sends, ends stopped processes too.
@@ -139,10 +145,7 @@ test('after SIGKILL of bench, agents that outlived it are found through its stat
   const { temp, stateDir, out, args, marker, env } = await setup();
   try {
     const bench = runWdmoe(args, { env, timeout: 60_000 });
-    const pids = new Set<number>();
-    const deadline = Date.now() + 30_000;
-    while (pids.size < 2 && Date.now() < deadline) await watchState(stateDir, 25, pids);
-    assert.equal(pids.size, 2, 'bench recorded both agents in its state file');
+    const pids = await recordedAgents(stateDir);
     bench.kill('SIGKILL');
     // Frozen at once, the agents cannot notice their parent is gone: they stand for agents a crash left running.
     for (const pid of pids) process.kill(pid, 'SIGSTOP');

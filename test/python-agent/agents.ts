@@ -2,10 +2,10 @@
 // port (the ready line says which), a raw TCP peer that speaks bytes, and the .venv interpreter check
 // (missing .venv → the caller skips with a visible reason, see pythonOrSkipReason).
 import { existsSync } from 'node:fs';
-import { connect as connectTcp, type Socket } from 'node:net';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { FrameReader, NO_EXPERT, computeProof, createNonce, encodeFrame, resolveFrameLimits, type Frame, type RunRequest } from '../../src/transport/index.js';
+import { NO_EXPERT, type RunRequest } from '../../src/transport/index.js';
+import { RawPeer as BasePeer } from '../helpers/raw-peer.js';
 import { BIN, MODEL_DIR, ROOT } from '../e2e/helpers.js';
 
 export const TOKEN = 'python-agent-test-token';
@@ -79,52 +79,9 @@ export async function startAgentProcess(runtime: Runtime, options: { device?: st
   };
 }
 
-// A raw TCP peer that collects decoded frames and notices when the agent closes.
-export class RawPeer {
-  readonly frames: Frame[] = [];
-  readonly closed: Promise<void>;
-  readonly socket: Socket;
-  isClosed = false;
-  #waiters: Array<() => void> = [];
-
+// The shared raw peer (test/helpers/raw-peer.ts) on these agents' token, checking their CHALLENGE proof too.
+export class RawPeer extends BasePeer {
   constructor(port: number) {
-    this.socket = connectTcp({ host: '127.0.0.1', port });
-    const reader = new FrameReader(resolveFrameLimits());
-    this.socket.on('data', (chunk: Buffer) => {
-      this.frames.push(...reader.push(chunk).map((r) => r.frame));
-      for (const wake of this.#waiters.splice(0)) wake();
-    });
-    this.socket.on('error', () => undefined);
-    this.closed = new Promise((resolve) => this.socket.once('close', () => {
-      this.isClosed = true;
-      resolve();
-    }));
-  }
-
-  async next(timeoutMs = 5000): Promise<Frame> {
-    const deadline = performance.now() + timeoutMs;
-    while (this.frames.length === 0) {
-      if (performance.now() > deadline) throw new Error('no frame within deadline');
-      if (this.isClosed) throw new Error('connection closed without a frame');
-      await Promise.race([new Promise<void>((resolve) => this.#waiters.push(resolve)), this.closed, new Promise((r) => setTimeout(r, 50))]);
-    }
-    return this.frames.shift()!;
-  }
-
-  // Runs the handshake with `token`; returns the agent's final frame (welcome or error).
-  async handshake(token = TOKEN): Promise<Frame> {
-    const bsNonce = createNonce();
-    this.socket.write(encodeFrame({ type: 'hello', requestId: 0, nonce: bsNonce, clientName: 'raw' }));
-    const challenge = await this.next();
-    if (challenge.type !== 'challenge') throw new Error(`expected challenge, got ${challenge.type}`);
-    if (!challenge.proof.equals(computeProof(TOKEN, 'agent', bsNonce, challenge.nonce))) throw new Error('the agent\'s CHALLENGE proof does not verify');
-    this.socket.write(encodeFrame({ type: 'auth', requestId: 0, proof: computeProof(token, 'bs', bsNonce, challenge.nonce) }));
-    return this.next();
-  }
-
-  // Waits (bounded) for the agent to close this connection; true when it did.
-  async waitClosed(timeoutMs = 3000): Promise<boolean> {
-    await Promise.race([this.closed, new Promise((r) => setTimeout(r, timeoutMs))]);
-    return this.isClosed;
+    super(port, TOKEN, { agentToken: TOKEN, frameTimeoutMs: 5000 });
   }
 }
