@@ -21,7 +21,7 @@ export interface SshTarget {
   readonly knownHostsPath: string;
   readonly agentSocket: string | null;
   readonly sources: Readonly<Record<'host' | 'port' | 'user' | 'key' | 'knownHosts', string>>;
-  readonly jump?: SshTarget; // ProxyJump: the session is tunnelled through this host (one hop)
+  readonly jump?: SshTarget; // ProxyJump: the session is tunnelled through this host (itself maybe through another)
 }
 
 export interface SshConfigSource {
@@ -108,40 +108,56 @@ function resolveSshTarget(testbed: Testbed, device: DeviceSpec, config: SSHConfi
   };
 }
 
-// The jump host of `ProxyJump [user@]host[:port]` (one hop), with its own ~/.ssh/config entry; its key
-// defaults to the device's, its host key is checked in the device's known_hosts.
+const MAX_JUMP_HOPS = 8;
+
+// The last hop of `ProxyJump [user@]host[:port][,[user@]host[:port]…]`, each hop with its own ~/.ssh/config
+// entry and tunnelled through the hop before it (`jump`), as `ssh -J` does. A lone or first hop whose own Host
+// entry has a ProxyJump goes through that too (how OpenSSH recurses); hops are capped and loops refused. A
+// hop's key defaults to the device's; its host key is checked in the device's known_hosts.
 function resolveJump(
   spec: string,
   device: DeviceSpec,
   config: SSHConfig,
   source: SshConfigSource,
   inherit: { keyPath: string | null; knownHostsPath: string; expand: (file: string) => string },
+  via: readonly string[] = [device.host],
 ): SshTarget {
   const fail = (why: string, hint: string) =>
-    new DeployError('ssh-proxyjump-invalid', device.name, 'config', `${source.file}: ProxyJump "${spec}" for host ${device.host}: ${why}`, { exitCode: EXIT_BAD_INPUT, hint });
-  if (spec.includes(',')) throw fail('more than one hop is not supported', 'jump through one host, or give that host a ProxyJump of its own and forward a port');
-  const match = /^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:\s]+)(?::(\d{1,5}))?$/.exec(spec.trim());
-  if (match === null) throw fail('expected [user@]host[:port]', 'write it as ProxyJump user@bastion:22');
-  const name = match[2]!.replace(/^\[|\]$/g, '');
-  const computed = config.compute(name, { ignoreCase: true }) as Record<string, string | string[] | undefined>;
-  const first = (key: string): string | undefined => {
-    const value = computed[key];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  const port = match[3] ?? first('port') ?? '22';
-  if (!/^\d{1,5}$/.test(port)) throw fail(`Port "${port}" of ${name} is not a number`, 'Port must be a number 1–65535');
-  const identity = first('identityfile');
-  const keyPath = identity === undefined ? inherit.keyPath : inherit.expand(identity);
-  if (keyPath !== null && !existsSync(keyPath)) throw fail(`IdentityFile ${keyPath} of ${name} does not exist`, `create it (ssh-keygen -f ${keyPath}) or fix IdentityFile`);
-  return {
-    device: device.name,
-    host: first('hostname') ?? name,
-    port: Number(port),
-    user: match[1] ?? first('user') ?? os.userInfo().username,
-    keyPath,
-    defaultKeyPaths: DEFAULT_KEYS.map((key) => path.join(source.home, '.ssh', key)).filter((file) => existsSync(file)),
-    knownHostsPath: inherit.knownHostsPath,
-    agentSocket: source.agentSocket,
-    sources: { host: `${source.file} ProxyJump`, port: source.file, user: source.file, key: identity === undefined ? 'the device\'s key' : source.file, knownHosts: 'the device\'s known_hosts' },
-  };
+    new DeployError('ssh-proxyjump-invalid', device.name, 'config', `${source.file}: ProxyJump "${spec}" for host ${via[via.length - 1]}: ${why}`, { exitCode: EXIT_BAD_INPUT, hint });
+  const hops = spec.split(',').map((hop) => hop.trim());
+  if (hops.some((hop) => hop === '')) throw fail('a hop is empty', 'list the hops in order, comma-separated: ProxyJump user@first:22,user@second:22');
+  let previous: SshTarget | undefined;
+  hops.forEach((hop, index) => {
+    const match = /^(?:([^@\s]+)@)?(\[[^\]]+\]|[^:\s]+)(?::(\d{1,5}))?$/.exec(hop);
+    if (match === null) throw fail(`hop "${hop}": expected [user@]host[:port]`, 'write it as ProxyJump user@bastion:22');
+    const name = match[2]!.replace(/^\[|\]$/g, '');
+    const chain = [...via, name];
+    if (via.includes(name)) throw fail(`the jumps loop: ${chain.join(' → ')}`, 'remove the ProxyJump that leads back');
+    if (via.length + index > MAX_JUMP_HOPS) throw fail(`more than ${MAX_JUMP_HOPS} hops`, 'shorten the chain of jump hosts');
+    const computed = config.compute(name, { ignoreCase: true }) as Record<string, string | string[] | undefined>;
+    const first = (key: string): string | undefined => {
+      const value = computed[key];
+      return Array.isArray(value) ? value[0] : value;
+    };
+    const port = match[3] ?? first('port') ?? '22';
+    if (!/^\d{1,5}$/.test(port)) throw fail(`Port "${port}" of ${name} is not a number`, 'Port must be a number 1–65535');
+    const identity = first('identityfile');
+    const keyPath = identity === undefined ? inherit.keyPath : inherit.expand(identity);
+    if (keyPath !== null && !existsSync(keyPath)) throw fail(`IdentityFile ${keyPath} of ${name} does not exist`, `create it (ssh-keygen -f ${keyPath}) or fix IdentityFile`);
+    const own = first('proxyjump');
+    const before = index > 0 ? previous : own === undefined || own === 'none' ? undefined : resolveJump(own, device, config, source, inherit, chain);
+    previous = {
+      ...(before === undefined ? {} : { jump: before }),
+      device: device.name,
+      host: first('hostname') ?? name,
+      port: Number(port),
+      user: match[1] ?? first('user') ?? os.userInfo().username,
+      keyPath,
+      defaultKeyPaths: DEFAULT_KEYS.map((key) => path.join(source.home, '.ssh', key)).filter((file) => existsSync(file)),
+      knownHostsPath: inherit.knownHostsPath,
+      agentSocket: source.agentSocket,
+      sources: { host: `${source.file} ProxyJump`, port: source.file, user: source.file, key: identity === undefined ? 'the device\'s key' : source.file, knownHosts: 'the device\'s known_hosts' },
+    };
+  });
+  return previous!;
 }

@@ -45,6 +45,25 @@ test('ProxyJump resolves the jump host from its own Host entry; its key defaults
   assert.equal(j0!.jump?.jump, undefined);
 });
 
+test('ProxyJump a,b tunnels through a, then b, each from its own Host entry; a jump host\'s own ProxyJump is followed', async (t) => {
+  const { testbed, source, dir } = await setup(
+    t,
+    ['  - { name: j0, host: jetson-0 }', '  - { name: j1, host: jetson-1 }'].join('\n'),
+    ['Host jetson-0', '  ProxyJump ops@gate:2022,inner', 'Host jetson-1', '  ProxyJump inner', 'Host gate', '  HostName 192.0.2.1', 'Host inner', '  HostName 10.1.0.1', '  User lab', '  IdentityFile ~/id_lab', '  ProxyJump gate', ''].join('\n'),
+  );
+  const [j0, j1] = resolveSshTargets(testbed, source);
+  const chain = (target: typeof j0) => {
+    const hops: string[] = [];
+    for (let hop = target?.jump; hop !== undefined; hop = hop.jump) hops.push(`${hop.user}@${hop.host}:${hop.port}`);
+    return hops;
+  };
+  // jetson-0: the list, in order (the device's jump is the last hop; inner's own ProxyJump is not used for a later hop).
+  assert.deepEqual(chain(j0), [`lab@10.1.0.1:22`, 'ops@192.0.2.1:2022']);
+  assert.equal(j0!.jump?.keyPath, path.join(dir, 'id_lab'));
+  // jetson-1: inner, which itself goes through gate (its own ProxyJump).
+  assert.deepEqual(chain(j1), ['lab@10.1.0.1:22', `${os.userInfo().username}@192.0.2.1:22`]);
+});
+
 test('no ssh config file: defaults (port 22, ~/.ssh/known_hosts, agent or default keys)', async (t) => {
   const { testbed, source, dir } = await setup(t, '  - { name: j0, host: 10.0.0.10 }', '');
   rmSync(source.file);
@@ -55,8 +74,10 @@ test('no ssh config file: defaults (port 22, ~/.ssh/known_hosts, agent or defaul
 const badConfigs = [
   { name: 'a Port that is not a number', config: 'Host *\n  Port twenty-two\n', code: 'ssh-config-invalid', message: /config: Port "twenty-two" for host 10\.0\.0\.10/, hint: /Port must be a number/ },
   { name: 'an IdentityFile that does not exist', config: 'Host 10.0.0.*\n  IdentityFile ~/.ssh/missing_key\n', code: 'ssh-config-invalid', message: /config: IdentityFile "~\/\.ssh\/missing_key" for host 10\.0\.0\.10/, hint: /ssh-keygen -f .*missing_key/ },
-  { name: 'a ProxyJump of two hops', config: 'Host 10.0.0.10\n  ProxyJump a,b\n', code: 'ssh-proxyjump-invalid', message: /ProxyJump "a,b" for host 10\.0\.0\.10: more than one hop is not supported/, hint: /one host/ },
-  { name: 'a ProxyJump that is not [user@]host[:port]', config: 'Host 10.0.0.10\n  ProxyJump me@bastion:port\n', code: 'ssh-proxyjump-invalid', message: /expected \[user@\]host\[:port\]/, hint: /user@bastion:22/ },
+  { name: 'a ProxyJump with an empty hop', config: 'Host 10.0.0.10\n  ProxyJump a,,b\n', code: 'ssh-proxyjump-invalid', message: /ProxyJump "a,,b" for host 10\.0\.0\.10: a hop is empty/, hint: /comma-separated/ },
+  { name: 'a ProxyJump that is not [user@]host[:port]', config: 'Host 10.0.0.10\n  ProxyJump me@bastion:port\n', code: 'ssh-proxyjump-invalid', message: /hop "me@bastion:port": expected \[user@\]host\[:port\]/, hint: /user@bastion:22/ },
+  { name: 'jump hosts whose own ProxyJumps loop', config: 'Host 10.0.0.10\n  ProxyJump gw1\nHost gw1\n  ProxyJump gw2\nHost gw2\n  ProxyJump gw1\n', code: 'ssh-proxyjump-invalid', message: /ProxyJump "gw1" for host gw2: the jumps loop: 10\.0\.0\.10 → gw1 → gw2 → gw1/, hint: /leads back/ },
+  { name: 'a chain of more than 8 hops', config: 'Host 10.0.0.10\n  ProxyJump h1,h2,h3,h4,h5,h6,h7,h8,h9\n', code: 'ssh-proxyjump-invalid', message: /more than 8 hops/, hint: /shorten/ },
 ];
 
 for (const entry of badConfigs) {

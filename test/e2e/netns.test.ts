@@ -130,6 +130,14 @@ describe('netns loopback end to end [slow]', { skip: SKIP, timeout: 600_000 }, (
     assert.equal(jumped.exitCode, 0, jumped.stderr);
     const sshdLog = readFileSync(path.join(path.dirname(derived), 'sshd-ns-0.log'), 'utf8');
     assert.match(sshdLog, new RegExp(`Accepted publickey for root from ${device0.address.replaceAll('.', '\\.')} `), 'a login tunnelled through the jump host');
+    // Two hops (ProxyJump a,b), both the device's own sshd: BS → hop 1 → hop 2 (from the device's address) → the
+    // device (from its address again): two more tunnelled logins.
+    const tunnelled = () => readFileSync(path.join(path.dirname(derived), 'sshd-ns-0.log'), 'utf8').split('\n').filter((line) => line.includes(`Accepted publickey for root from ${device0.address} `)).length;
+    const before = tunnelled();
+    writeFileSync(sshConfig, ['Host wdmoe-jump wdmoe-jump2', `  HostName ${device0.address}`, '  User root', `  IdentityFile ${clientKey}`, `Host ${device0.address}`, '  ProxyJump wdmoe-jump,wdmoe-jump2', ''].join('\n'));
+    const twoHops = await runWdmoe(['deploy', derived, '--dry-run', '--ssh-config', sshConfig, '--json'], { env, ...LIMITS });
+    assert.equal(twoHops.exitCode, 0, twoHops.stderr);
+    assert.equal(tunnelled() - before, 2, 'hop 2 and the device session both logged in from the device\'s own address');
 
     // First deploy uploads everything; the dry run before it said exactly that.
     const dry = JSON.parse((await runWdmoe(['deploy', derived, '--dry-run', '--json'], { env, ...LIMITS })).stdout) as DeployJson;
