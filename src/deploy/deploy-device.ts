@@ -115,7 +115,7 @@ export async function deployDevice(job: DeviceJob, options: DeployDeviceOptions)
     if (plan.upload.length > 0 || plan.stale.length > 0) {
       await uploadPlan(session, job, probe, plan, files, () => lap('transfer'), options.signal);
       lap('commit');
-      if (phases.transfer > 0) say(`sent ${plan.uploadBytes} B in ${(phases.transfer / 1000).toFixed(1)} s (${(plan.uploadBytes / 1e6 / (phases.transfer / 1000)).toFixed(1)} MB/s), verified and in place`);
+      if (plan.uploadBytes > 0 && phases.transfer > 0) say(`sent ${plan.uploadBytes} B in ${(phases.transfer / 1000).toFixed(1)} s (${(plan.uploadBytes / 1e6 / (phases.transfer / 1000)).toFixed(1)} MB/s), verified and in place`);
     }
     if (isRunning) {
       say(`agent already running (pid ${probe.agent!.pid}), nothing changed`);
