@@ -40,19 +40,26 @@ const keysOf = (layer: number, experts: readonly number[]) => experts.map((exper
 export async function dispatchWithFailover(devices: readonly BsDevice[], layerExpertDevices: readonly (readonly number[])[], layer: number,
   states: Float32Array, hidden: number, decision: PolicyDecision, options: LayerFailoverOptions): Promise<LayerFailoverResult> {
   const channels = devices.map((device) => device.channel);
-  const combined = new Float32Array(states.length);
-  const records: DeviceLayerRecord[] = [];
+  // The usual case, no device failing, costs one dispatch: its output is the layer's (no copy); the shares
+  // a failover re-plans with and the skip bookkeeping are only made once a device fails.
+  const first = await dispatchLayer(channels, layer, states, hidden, decision, options);
+  if (first.failures.length === 0) return { ...first, events: [] };
+  const combined = first.combined;
+  const records: DeviceLayerRecord[] = [...first.devices];
   const events: DeviceLossEvent[] = [];
   const skipped = new Uint8Array(decision.experts.length);
   let isSkipping = false;
-  let wallMs = 0;
+  let wallMs = first.wallMs;
   let current = decision;
   let shares = decision.bandwidthShare ?? equalShares(workOfSlots(decision.experts, decision.slotDevice, decision.k, devices.length));
+  let result: LayerDispatch = first;
   for (let round = 0; round <= devices.length; round++) {
-    const result = await dispatchLayer(channels, layer, states, hidden, current, options);
-    for (let i = 0; i < combined.length; i++) combined[i]! += result.combined[i]!;
-    records.push(...result.devices);
-    wallMs += result.wallMs;
+    if (round > 0) {
+      result = await dispatchLayer(channels, layer, states, hidden, current, options);
+      for (let i = 0; i < combined.length; i++) combined[i]! += result.combined[i]!;
+      records.push(...result.devices);
+      wallMs += result.wallMs;
+    }
     if (result.failures.length === 0) break;
     options.signal?.throwIfAborted();
     const failed = new Set<number>();
